@@ -1,0 +1,146 @@
+"""The Textual app and `make_app`, the one factory that both the CLI and the tests call."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from textual import events
+from textual.app import App, SystemCommand
+from textual.geometry import Size
+from textual.binding import Binding
+from textual.screen import Screen
+
+from .engine.catalog import Catalog, Film
+from .engine.history import History
+from .engine.locations import log_file
+from .engine.playback import Playback
+from .messages import HistoryWarning
+from .screens.catalog import CatalogScreen
+from .screens.help import HelpScreen
+from .screens.player import PlayerScreen
+from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """Everything the app needs from outside, built by cli.py (or by a test)."""
+
+    home: Path
+    catalog: Catalog
+    viewer: str
+    history: History
+    speed: float = 1.0
+    branch_timer: int | None = None  # None: the title's own timer; 0: no timer
+    time_source: Callable[[], float] = time.monotonic
+    notices: list[str] = field(default_factory=list)  # one-line messages to show once the app is up
+
+
+class WatchApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "watch"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit watch", id="quit", show=False, priority=True)]
+
+    def __init__(self, services: Services, film: Film | None = None, start_at: float = 0.0):
+        super().__init__()
+        self.services = services
+        self.film = film
+        self.start_at = start_at
+        self.playbacks: set[Playback] = set()
+        self.history_warning: str | None = None
+        self.crash_log: str | None = None  # one line for the user when the app stopped on an error
+        services.history.on_warning = lambda warning: self.post_message(HistoryWarning(warning))
+
+    def on_mount(self) -> None:
+        if self.film is not None:
+            self.push_screen(PlayerScreen(self.film, start_at=self.start_at))
+        else:
+            self.push_screen(CatalogScreen())
+        for notice in self.services.notices:
+            self.notify(notice, severity="warning", timeout=8)
+        self.check_size()
+
+    # -- sessions -----------------------------------------------------------------------------------------
+    def play(self, film: Film, start_at: float = 0.0) -> None:
+        self.push_screen(PlayerScreen(film, start_at=start_at))
+
+    def end_session(self, playback: Playback | None) -> None:
+        if playback is not None:
+            playback.quit()
+            self.playbacks.discard(playback)
+
+    def end_sessions(self) -> None:
+        """Close every open session; called on quit, on signals and after a crash, so none is left open."""
+        for playback in list(self.playbacks):
+            self.end_session(playback)
+
+    def leave_player(self) -> None:
+        """After a film: back to the catalog if we came from it, otherwise out of the app."""
+        if self.film is not None:
+            self.exit()
+            return
+        while isinstance(self.screen, Screen) and not isinstance(self.screen, CatalogScreen):
+            self.pop_screen()
+
+    async def action_quit(self) -> None:
+        self.end_sessions()
+        self.exit()
+
+    # -- help, commands, warnings ---------------------------------------------------------------------------
+    def show_help(self, screen: Screen) -> None:
+        self.push_screen(HelpScreen(screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, PlayerScreen):
+            for title, help_text, name in (("Pause / resume", "Pause or resume the film", "toggle_pause"),
+                                           ("Rewind 10 seconds", "Watch the last ten seconds again", "rewind"),
+                                           ("Normal speed", "Play at 1x", "normal_speed")):
+                yield SystemCommand(title, help_text, lambda name=name: screen.action_playback(name))
+            for number, scene in enumerate(screen.playback.timeline.scenes, 1):
+                yield SystemCommand(f"Go to scene {number}: {scene.title}", "Jump to the start of this scene",
+                                    lambda scene_id=scene.id: screen.go_to_scene(scene_id))
+        yield SystemCommand("Help: keys", "Show every key of this screen", lambda: self.show_help(screen))
+
+    def on_history_warning(self, message: HistoryWarning) -> None:
+        self.history_warning = message.warning
+        if message.warning:
+            self.notify(message.warning, title="History", severity="warning", timeout=6)
+        else:
+            self.notify("history saved again", title="History", timeout=3)
+
+    # -- terminal size ------------------------------------------------------------------------------------
+    def on_resize(self, event: events.Resize) -> None:
+        self.check_size(event.size)
+
+    def check_size(self, size: Size | None = None) -> None:
+        width, height = size or self.size
+        too_small = width < MIN_WIDTH or height < MIN_HEIGHT
+        showing = isinstance(self.screen, TooSmallScreen)
+        if too_small and not showing:
+            self.push_screen(TooSmallScreen())
+        elif showing and not too_small:
+            self.pop_screen()
+
+
+    # -- errors -------------------------------------------------------------------------------------------
+    def _handle_exception(self, error: Exception) -> None:
+        """Save the session first, log the traceback, and keep it off the user's terminal."""
+        log.error("the app stopped on an error", exc_info=error)
+        self.end_sessions()
+        self.services.history.flush()
+        self.crash_log = (f"stopped on an unexpected error ({error.__class__.__name__}: {error}); "
+                          f"your history is saved; details are in {log_file(self.services.home)}")
+        super()._handle_exception(error)
+
+    def _print_error_renderables(self) -> None:
+        self._exit_renderables.clear()  # the traceback is in the log file; cli.py prints crash_log instead
+
+
+def make_app(services: Services, film: Film | None = None, start_at: float = 0.0) -> WatchApp:
+    return WatchApp(services, film=film, start_at=start_at)

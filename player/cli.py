@@ -1,0 +1,259 @@
+"""The command line: the one place that reads argv and the environment and builds the app's services.
+
+User errors (bad titles, bad names, invalid catalogs, bad options) print one line and exit with 2. Anything
+unexpected prints one line too; its traceback goes to the log file in the data directory.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.handlers
+import os
+import signal
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from . import __version__
+from .engine import locations
+from .engine.catalog import Catalog, Film
+from .engine.catalog import main as check_titles
+from .engine.clock import MAX_SPEED, MIN_SPEED
+from .engine.errors import WatchError
+from .engine.history import History
+from .engine.text import printable
+
+log = logging.getLogger("watch")
+
+
+class DefaultCommandGroup(TyperGroup):
+    """`watch lighthouse` means `watch play lighthouse`: an argument that is not a command goes to the default."""
+
+    default_command = "play"
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+
+class HistoryGroup(DefaultCommandGroup):
+    default_command = "show"
+
+
+cli = typer.Typer(cls=DefaultCommandGroup, add_completion=False, no_args_is_help=False,
+                  pretty_exceptions_enable=False, rich_markup_mode=None,
+                  help="Play choose-your-ending films in the terminal. `watch TITLE` plays one; "
+                       "plain `watch` opens the catalog.")
+history_cli = typer.Typer(cls=HistoryGroup, pretty_exceptions_enable=False, rich_markup_mode=None,
+                          help="Show, export or erase what a viewer watched. `watch history [TITLE]` shows it.")
+cli.add_typer(history_cli, name="history")
+
+ViewerOption = typer.Option("default", "--viewer", help="Whose history to use (household profiles).")
+JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table.")
+CatalogOption = typer.Option(None, "--catalog", help="Another catalog folder to read titles from.",
+                             file_okay=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"watch {__version__}")
+        raise typer.Exit()
+
+
+@cli.callback()
+def main_options(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                              help="Print the version and exit.")) -> None:
+    """Play choose-your-ending films in the terminal."""
+
+
+# -- building the services ---------------------------------------------------------------------------------
+def _home() -> Path:
+    return locations.data_home(os.environ)
+
+
+def _setup_logging(home: Path) -> None:
+    path = locations.log_file(home)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=2,
+                                                                        encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()  # a read-only data dir must not stop the player
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+
+
+def _catalog(home: Path, extra: Optional[Path]) -> Catalog:
+    return Catalog.load(locations.catalog_dirs(home, os.environ, [extra] if extra else None))
+
+
+def _emit_json(data) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _note(message: str) -> None:
+    typer.echo(f"watch: {printable(message, keep_newlines=False)}", err=True)
+
+
+# -- commands -------------------------------------------------------------------------------------------
+@cli.command()
+def play(
+    title: Optional[str] = typer.Argument(None, help="A folder name, a title, or a unique prefix of either."),
+    speed: float = typer.Option(1.0, "--speed", help=f"Playback speed, {MIN_SPEED:g} to {MAX_SPEED:g}."),
+    viewer: str = ViewerOption,
+    catalog: Optional[Path] = CatalogOption,
+    timer: Optional[int] = typer.Option(None, "--timer", help="Seconds to choose at the branch point."),
+    no_timer: bool = typer.Option(False, "--no-timer", help="No countdown at the branch point."),
+) -> None:
+    """Play TITLE (or open the catalog when no title is given)."""
+    if not MIN_SPEED <= speed <= MAX_SPEED:
+        raise WatchError(f"--speed {speed:g} is out of range; use {MIN_SPEED:g} to {MAX_SPEED:g}")
+    if timer is not None and not 0 <= timer <= 600:
+        raise WatchError(f"--timer {timer} is out of range; use 0 to 600 seconds")
+    home = _home()
+    locations.check_viewer(viewer)
+    films = _catalog(home, catalog)
+    film = films.find(title) if title else None
+    if title is None and not films.films:
+        raise WatchError("the catalog is empty; add titles with --catalog DIR or WATCH_CATALOG")
+    _setup_logging(home)
+    history = History(home, viewer)
+    from .app import Services, make_app  # Textual loads only when a screen is needed
+
+    services = Services(home=home, catalog=films, viewer=viewer, history=history, speed=speed,
+                        branch_timer=0 if no_timer else timer)
+    services.notices += [f"skipped invalid title {path.name}" for path in films.broken] if title is None else []
+    app = make_app(services, film=film)
+    with _ending_sessions_on_signals(app, history):
+        try:
+            app.run()
+        finally:
+            app.end_sessions()
+            history.close()
+    for notice in history.notices:
+        _note(notice)
+    if app.crash_log:
+        _note(app.crash_log)
+        raise typer.Exit(1)  # our fault, not bad input
+
+
+@contextmanager
+def _ending_sessions_on_signals(app, history: History) -> Iterator[None]:
+    """SIGTERM and SIGHUP (the terminal closed) save the session before anything else happens."""
+
+    def stop(signum, frame):
+        app.end_sessions()
+        history.flush()
+        app.exit()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@cli.command("list")
+def list_titles(json_output: bool = JsonOption, catalog: Optional[Path] = CatalogOption) -> None:
+    """List the titles in the catalog."""
+    films = _catalog(_home(), catalog)
+    rows = [_film_summary(film) for film in sorted(films.films.values(), key=lambda f: f.title.casefold())]
+    if json_output:
+        _emit_json(rows)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table("id", "title", "year", "genres", "min", box=None)
+        for row in rows:
+            table.add_row(*(Text(printable(str(value), False)) for value in
+                            (row["id"], row["title"], row["year"], ", ".join(row["genres"]), f"{row['minutes']:.0f}")))
+        Console().print(table)
+    for path in films.broken:
+        _note(f"skipped invalid title {path} (run `watch check {path}`)")
+
+
+def _film_summary(film: Film) -> dict:
+    return {"id": film.id, "title": film.title, "year": film.year, "genres": list(film.genres),
+            "minutes": film.minutes, "scenes": len(film.scenes), "synopsis": film.synopsis,
+            "path": str(film.path)}
+
+
+@cli.command()
+def check(folders: list[Path] = typer.Argument(..., help="Title folders to validate.")) -> None:
+    """Validate title folders and print every problem (for authors)."""
+    status = check_titles([str(folder) for folder in folders])
+    raise typer.Exit(status)
+
+
+@history_cli.command("show")
+def history_show(
+    title: Optional[str] = typer.Argument(None, help="Only this title (a folder name, title or prefix)."),
+    viewer: str = ViewerOption,
+    json_output: bool = JsonOption,
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the newest N events."),
+    catalog: Optional[Path] = CatalogOption,
+) -> None:
+    """Show recorded events, newest last."""
+    home = _home()
+    title_id = _title_id(home, title, catalog) if title else None
+    history = History(home, viewer)
+    events = history.events(title_id, limit=limit if limit is not None else (None if json_output else 50))
+    for notice in history.notices:
+        _note(notice)
+    if json_output:
+        _emit_json(events)
+        return
+    if not events:
+        typer.echo(f"No history yet for viewer {viewer}.")
+        return
+    for event in events:
+        extra = {k: v for k, v in event.items() if k in ("from", "to", "seconds", "paused", "ending", "reason")}
+        details = " ".join(f"{k}={v}" for k, v in extra.items())
+        typer.echo(printable(f"{event['at']}  {event['kind']:<8} {event['title']:<14} {event['scene']}"
+                             f"#{event['beat']}  @{event['position']:.1f}s  {details}", False))
+
+
+def _title_id(home: Path, title: str, catalog: Optional[Path]) -> str:
+    """A title typed by the user, as the id history uses; a title no longer in the catalog matches by id."""
+    try:
+        return _catalog(home, catalog).find(title).id
+    except WatchError:
+        return title
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI and turn every user error into one line and exit code 2."""
+    command = typer.main.get_command(cli)
+    try:
+        status = command.main(args=argv if argv is not None else sys.argv[1:], prog_name="watch",
+                              standalone_mode=False)
+    except typer.Exit as done:
+        return done.exit_code
+    except typer.TyperException as error:  # usage errors: a bad option, a missing argument
+        _note(error.format_message())
+        return 2
+    except typer.Abort:
+        return 130
+    except WatchError as error:
+        lines = str(error).splitlines() or ["error"]
+        for line in lines:
+            _note(line)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return status if isinstance(status, int) else 0
+
+
+def main() -> None:
+    sys.exit(run())

@@ -1,0 +1,71 @@
+"""Every path `watch` reads or writes, in one place.
+
+The data directory is the platformdirs user data dir, or `WATCH_HOME` when set (tests always set it).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Mapping
+
+import platformdirs
+
+from .errors import BadViewerName
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+_VIEWER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+
+
+def data_home(env: Mapping[str, str] = os.environ) -> Path:
+    home = env.get("WATCH_HOME")
+    return Path(home).expanduser() if home else platformdirs.user_data_path("watch", appauthor=False)
+
+
+def _shipped(name: str) -> Path:
+    """A folder shipped with the code: inside the package in a wheel, beside it in a source checkout."""
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else PACKAGE_DIR.parent / name
+
+
+def bundled_catalog() -> Path:
+    return _shipped("sample_catalog")
+
+
+def bundled_models() -> Path:
+    return _shipped("models")
+
+
+def user_catalog(home: Path) -> Path:
+    """Where `watch import` writes titles."""
+    return home / "catalog"
+
+
+def catalog_dirs(home: Path, env: Mapping[str, str] = os.environ, extra: list[Path] | None = None) -> list[Path]:
+    """Catalog folders in the order they win when two hold the same title id."""
+    folders = [Path(p) for p in (extra or [])]
+    folders += [Path(p).expanduser() for p in env.get("WATCH_CATALOG", "").split(os.pathsep) if p.strip()]
+    folders += [user_catalog(home), bundled_catalog()]
+    return folders
+
+
+def check_viewer(name: str) -> str:
+    """A viewer name becomes a folder name, so it must not be able to escape the data directory."""
+    if not _VIEWER.match(name or "") or set(name) == {"."}:
+        raise BadViewerName(
+            f"{name!r} is not a valid viewer name; use 1 to 40 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit")
+    return name
+
+
+def viewers_dir(home: Path) -> Path:
+    return home / "viewers"
+
+
+def viewer_dir(home: Path, viewer: str) -> Path:
+    return viewers_dir(home) / check_viewer(viewer)
+
+
+def log_file(home: Path) -> Path:
+    return home / "logs" / "watch.log"

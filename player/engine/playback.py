@@ -1,0 +1,232 @@
+"""One viewing session: moves through the film on a clock and turns every viewer action into an event.
+
+The UI calls these methods on key presses and calls `tick()` on a timer; it never builds events itself, so the
+whole event logic is testable on a manual clock.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Iterable, Sequence
+
+from .catalog import Film, Scene
+from .clock import PlaybackClock, faster, slower
+from .events import make_event, new_session_id, utc_now
+from .timeline import Slot, Timeline
+
+REWIND_SECONDS = 10.0
+RESTART_SCENE_AFTER = 3.0  # PgUp restarts the scene when this far into it, else goes to the previous one
+
+PLAYING, BRANCH, FINISHED, ENDED = "playing", "branch", "finished", "ended"
+
+
+def _tags(slots: Iterable[Slot]) -> list[str]:
+    """Tags of every beat, repeated per beat, so counts say how many beats had each tag."""
+    return [tag for slot in slots for tag in slot.beat.tags]
+
+
+def _speakers(slots: Iterable[Slot]) -> list[str]:
+    return [slot.beat.speaker for slot in slots if slot.beat.speaker]
+
+
+class Playback:
+    def __init__(self, film: Film, *, viewer: str, record: Callable[[dict], None], speed: float = 1.0,
+                 time_source: Callable[[], float] = time.monotonic, session: str | None = None,
+                 wall_clock: Callable[[], str] = utc_now):
+        self.film = film
+        self.viewer = viewer
+        self.record = record
+        self.session = session or new_session_id()
+        self.wall_clock = wall_clock
+        self.timeline = Timeline(film.scenes)
+        self.part = "main"  # "main", or the id of the ending that is playing
+        self.clock = PlaybackClock(0.0, speed, time_source)
+        self.clock.pause()  # nothing moves until start()
+        self.state = PLAYING
+        self._scene_index = 0
+        self._watched_from = 0  # first beat of the current scene seen in this pass
+        self._skipped: set[int] = set()  # beats of the current scene skipped in this pass
+
+    # -- reading the state -------------------------------------------------------------------------------
+    @property
+    def position(self) -> float:
+        return self.timeline.clamp(self.clock.position)
+
+    @property
+    def slot(self) -> Slot:
+        return self.timeline.slot_at(self.position)
+
+    @property
+    def paused(self) -> bool:
+        return self.clock.paused
+
+    @property
+    def speed(self) -> float:
+        return self.clock.speed
+
+    def _emit(self, kind: str, slot: Slot | None = None, position: float | None = None, **data) -> dict:
+        slot = slot or self.slot
+        event = make_event(kind, viewer=self.viewer, title=self.film.id, session=self.session,
+                           scene=slot.scene.id, beat=slot.beat_index,
+                           position=self.position if position is None else position,
+                           at=self.wall_clock(), part=self.part, **data)
+        self.record(event)
+        return event
+
+    # -- the session ---------------------------------------------------------------------------------------
+    def start(self, position: float = 0.0) -> None:
+        self._emit("start", speed=self.speed, resume_from=round(position, 2))
+        if position > 0:
+            self._jump("seek", self.timeline.clamp(position), reason="resume")
+        self.clock.resume()
+
+    def tick(self) -> str:
+        """Advance to the clock's position: record scenes completed, and notice the end of the part."""
+        if self.state != PLAYING:
+            return self.state
+        position = self.clock.position
+        at_end = position >= self.timeline.end
+        scene_now = len(self.timeline.scenes) if at_end else self.timeline.scene_index_at(position)
+        while self._scene_index < scene_now:
+            self._complete_scene(self._scene_index)
+            self._scene_index += 1
+            self._watched_from, self._skipped = 0, set()
+        if at_end:
+            self._scene_index = len(self.timeline.scenes) - 1
+            self.clock.pause()
+            self.clock.seek(self.timeline.end)
+            if self.part == "main":
+                self.state = BRANCH
+            else:
+                self.state = FINISHED
+                self._emit("finish", position=self.timeline.end, ending=self.part)
+        return self.state
+
+    def _complete_scene(self, scene_index: int) -> None:
+        scene = self.timeline.scenes[scene_index]
+        slots = [slot for slot in self.timeline.slots if slot.scene_index == scene_index]
+        watched = [slot for slot in slots if slot.beat_index >= self._watched_from
+                   and slot.beat_index not in self._skipped]
+        self._emit("complete", slot=slots[-1], position=self.timeline.scene_end(scene_index),
+                   tags=_tags(watched), speakers=_speakers(watched), beats=len(watched),
+                   seconds=scene.seconds, speed=self.speed)
+
+    def quit(self) -> None:
+        """End the session: an early quit is recorded as abandon, and every session gets an end event."""
+        if self.state == ENDED:
+            return
+        if self.state != FINISHED:
+            scene_slots = [slot for slot in self.timeline.slots if slot.scene_index == self.slot.scene_index]
+            self._emit("abandon", tags=_tags(scene_slots), speakers=_speakers(scene_slots))
+        self._emit("end", reason="finish" if self.state == FINISHED else "abandon")
+        self.clock.pause()
+        self.state = ENDED
+
+    # -- the branch point ---------------------------------------------------------------------------------
+    def choose(self, ending_id: str, scenes: Sequence[Scene], *, how: str = "key", **data) -> None:
+        """Record the choice at the branch point and play the chosen ending from where the film stopped."""
+        self._emit("choice", ending=ending_id, how=how, **data)
+        self.play_ending(ending_id, scenes)
+
+    def play_ending(self, ending_id: str, scenes: Sequence[Scene]) -> None:
+        start = Timeline(self.film.scenes).end
+        self.timeline = Timeline(scenes, start=start)
+        self.part = ending_id
+        self.state = PLAYING
+        self._scene_index, self._watched_from, self._skipped = 0, 0, set()
+        was_paused = self.clock.paused
+        self.clock.seek(start)
+        if was_paused:
+            self.clock.resume()
+
+    def back_to_branch(self) -> None:
+        """Return to the branch point from an ending (after it finished, or to choose again)."""
+        self.timeline = Timeline(self.film.scenes)
+        self.part = "main"
+        self.clock.pause()
+        self.clock.seek(self.timeline.end)
+        self.state = BRANCH
+
+    # -- viewer actions -----------------------------------------------------------------------------------
+    def toggle_pause(self) -> None:
+        if self.state != PLAYING:
+            return
+        if self.clock.paused:
+            lasted = self.clock.resume()
+            self._emit("resume", paused=lasted)
+        else:
+            self.clock.pause()
+            self._emit("pause", tags=list(self.slot.beat.tags), speakers=_speakers([self.slot]))
+
+    def _jump(self, kind: str, target: float, **data) -> dict | None:
+        """Move to `target` and record it; skipped or rewound beats are described by their tags."""
+        here = self.position
+        target = self.timeline.clamp(target)
+        if abs(target - here) < 0.01 or self.state != PLAYING:
+            return None
+        from_slot = self.slot
+        to_slot = self.timeline.slot_at(target)
+        slots = self.timeline.between(here, target)
+        event = self._emit(kind, slot=from_slot, position=here, **{"from": round(here, 2)}, to=round(target, 2),
+                           to_scene=to_slot.scene.id, to_beat=to_slot.beat_index, seconds=abs(target - here),
+                           tags=_tags(slots), speakers=_speakers(slots), beats=len(slots), **data)
+        self.clock.seek(target)
+        self._track_watched(from_slot, to_slot, slots, forward=target > here)
+        return event
+
+    def _track_watched(self, from_slot: Slot, to_slot: Slot, slots: list[Slot], forward: bool) -> None:
+        """Keep count of which beats of the current scene were seen, for its `complete` event."""
+        if to_slot.scene_index != from_slot.scene_index:
+            self._scene_index = to_slot.scene_index
+            self._watched_from, self._skipped = to_slot.beat_index, set()
+            return
+        passed = {slot.beat_index for slot in slots if slot.scene_index == to_slot.scene_index}
+        if forward:
+            self._skipped |= passed
+        else:
+            self._skipped -= passed
+            self._watched_from = min(self._watched_from, to_slot.beat_index)
+
+    def next_beat(self) -> None:
+        index = self.timeline.index_at(self.position)
+        target = self.timeline.slots[index + 1].start if index + 1 < len(self.timeline.slots) else self.timeline.end
+        self._jump("skip", target, by="beat")
+
+    def previous_beat(self) -> None:
+        index = self.timeline.index_at(self.position)
+        self._jump("rewind", self.timeline.slots[max(index - 1, 0)].start, by="beat")
+
+    def next_scene(self) -> None:
+        self._jump("skip", self.timeline.scene_end(self.timeline.scene_index_at(self.position)), by="scene")
+
+    def previous_scene(self) -> None:
+        scene = self.timeline.scene_index_at(self.position)
+        start = self.timeline.scene_starts[scene]
+        if self.position - start < RESTART_SCENE_AFTER and scene > 0:
+            start = self.timeline.scene_starts[scene - 1]
+        self._jump("rewind", start, by="scene")
+
+    def rewind(self, seconds: float = REWIND_SECONDS) -> None:
+        self._jump("rewind", self.position - seconds, by="time")
+
+    def seek_scene(self, scene_id: str) -> None:
+        for index, scene in enumerate(self.timeline.scenes):
+            if scene.id == scene_id:
+                self._jump("seek", self.timeline.scene_starts[index], reason="scene")
+                return
+
+    def set_speed(self, speed: float) -> None:
+        if self.state != PLAYING or abs(speed - self.speed) < 1e-9:
+            return
+        old = self.speed
+        self.clock.set_speed(speed)
+        self._emit("speed", **{"from": old}, to=speed, tags=list(self.slot.beat.tags))
+
+    def slower(self) -> None:
+        self.set_speed(slower(self.speed))
+
+    def faster(self) -> None:
+        self.set_speed(faster(self.speed))
+
+    def normal_speed(self) -> None:
+        self.set_speed(1.0)

@@ -1,0 +1,12 @@
+"""App-wide messages. Workers and the history writer talk to the UI only through these."""
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+
+@dataclass
+class HistoryWarning(Message):
+    """The history writer could not save (None: it recovered). Sent from the writer thread."""
+
+    warning: str | None

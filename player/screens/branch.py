@@ -1,0 +1,130 @@
+"""The branch point: the question, the endings to choose from, and a countdown to the default choice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..engine.catalog import Film
+from ..engine.text import printable
+from ..widgets.keybar import KeyBar
+
+if TYPE_CHECKING:
+    from ..app import WatchApp
+
+PICK = Binding.Group("choose", compact=True)
+MOVE = Binding.Group("move", compact=True)
+
+
+@dataclass(frozen=True)
+class Choice:
+    ending: str
+    how: str  # "key", or "timer" when the countdown chose the default
+
+
+class BranchScreen(Screen[Choice | None]):
+    app: "WatchApp"
+    BINDINGS = [
+        Binding("up", "cursor('up')", "Highlight the ending above", key_display="↑", group=MOVE, id="up"),
+        Binding("down", "cursor('down')", "Highlight the ending below", key_display="↓", group=MOVE, id="down"),
+        Binding("enter", "choose_highlighted", "choose", key_display="enter", id="choose",
+                tooltip="Choose the highlighted ending"),
+        *[Binding(str(n), f"pick({n})", f"Choose ending {n}", show=n == 1, key_display="1-9", group=PICK,
+                  id=f"pick-{n}") for n in range(1, 10)],
+        Binding("t", "toggle_timer", "timer", id="timer", tooltip="Pause or resume the countdown"),
+        Binding("q", "quit_film", "quit", id="branch-quit", tooltip="Quit the film"),
+        Binding("f1,question_mark", "help", "help", id="branch-help", key_display="?", tooltip="Help: every key"),
+    ]
+
+    def __init__(self, film: Film, *, timer: int | None, default: int = 0):
+        super().__init__()
+        self.film = film
+        self.endings = list(film.branch.endings)
+        self.default = default
+        seconds = film.branch.timer if timer is None else timer
+        self.remaining = float(seconds)
+        self.timed = seconds > 0
+        self.timer_paused = False
+        self.chosen = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="branch"):
+            yield Static(Content(printable(self.film.title, keep_newlines=False)), id="branch-film")
+            yield Static(Content(printable(self.film.branch.question)), id="question")
+            options = []
+            for number, ending in enumerate(self.endings, 1):
+                label = Content.assemble((f" {number} ", "bold reverse"), "  ", printable(ending.label, False))
+                options.append(Option(label, id=ending.id))
+            with Center():
+                yield OptionList(*options, id="endings")
+            yield Static(id="countdown")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        endings = self.query_one(OptionList)
+        endings.highlighted = self.default
+        endings.focus()
+        self.update_countdown()
+        if self.timed:
+            self.set_interval(0.1, self.count_down)
+
+    def choose(self, ending_id: str | None, how: str = "key") -> None:
+        """Dismiss once: a timer tick or a key may arrive after the choice, before the screen is gone."""
+        if not self.chosen:
+            self.chosen = True
+            self.dismiss(Choice(ending_id, how) if ending_id else None)
+
+    def count_down(self) -> None:
+        if self.timer_paused or not self.is_current or self.chosen:
+            return
+        self.remaining = max(0.0, self.remaining - 0.1)
+        self.update_countdown()
+        if self.remaining <= 0:
+            self.choose(self.endings[self.default].id, "timer")
+
+    def update_countdown(self) -> None:
+        default = printable(self.endings[self.default].label, False)
+        if not self.timed:
+            text = Content.assemble("Choose with ", ("1", "bold"), "–", (str(len(self.endings)), "bold"),
+                                    ", or the arrows and ", ("enter", "bold"), ".")
+        elif self.timer_paused:
+            text = Content.assemble(("❚❚ timer paused", "bold $warning"), f"  ·  default: {default}  ·  ",
+                                    ("t", "bold"), " resumes")
+        else:
+            text = Content.assemble((f"{self.remaining:4.1f} s", "bold $accent"), f"  then: {default}  ·  ",
+                                    ("t", "bold"), " pauses the timer")
+        self.query_one("#countdown", Static).update(text)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.choose(event.option.id)
+
+    def action_cursor(self, direction: str) -> None:
+        endings = self.query_one(OptionList)
+        endings.action_cursor_up() if direction == "up" else endings.action_cursor_down()
+
+    def action_choose_highlighted(self) -> None:
+        index = self.query_one(OptionList).highlighted
+        self.choose(self.endings[index or 0].id)
+
+    def action_pick(self, number: int) -> None:
+        if 1 <= number <= len(self.endings):
+            self.choose(self.endings[number - 1].id)
+
+    def action_toggle_timer(self) -> None:
+        if self.timed:
+            self.timer_paused = not self.timer_paused
+            self.update_countdown()
+
+    def action_help(self) -> None:
+        self.app.show_help(self)
+
+    def action_quit_film(self) -> None:
+        self.choose(None)

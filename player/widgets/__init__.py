@@ -1,0 +1,1 @@
+"""Reusable widgets: the storyboard frame, the caption box, the timeline bar."""

@@ -1,0 +1,27 @@
+"""The beat on screen: a line of action, a caption, or dialogue with the speaker's name set apart."""
+
+from textual.content import Content
+from textual.widgets import Static
+
+from ..engine.catalog import Beat
+from ..engine.text import printable
+
+
+def render_beat(beat: Beat, speaker: str) -> Content:
+    """Build the caption from plain strings, so catalog and model text is never parsed as markup."""
+    if beat.kind == "dialogue":
+        parts: list = [(printable(speaker.upper(), keep_newlines=False), "bold $accent")]
+        if beat.parenthetical:
+            parts.append((f"  ({printable(beat.parenthetical, keep_newlines=False)})", "italic $text-muted"))
+        parts += ["\n", printable(beat.text)]
+        return Content.assemble(*parts)
+    if beat.kind == "caption":
+        return Content.styled(printable(beat.text), "italic")
+    return Content(printable(beat.text))
+
+
+class Caption(Static):
+    def show(self, beat: Beat, speaker: str) -> None:
+        self.set_class(beat.kind == "dialogue", "-dialogue")
+        self.set_class(beat.kind == "caption", "-caption")
+        self.update(render_beat(beat, speaker))

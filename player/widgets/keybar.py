@@ -1,0 +1,53 @@
+"""The key hints at the bottom of every screen, built from the screen's own bindings.
+
+Textual's Footer does not fit the player's keys into 80 columns, so this bar packs them: keys of one group
+share a label ("←/→ beat"), and the spacing shrinks before anything is cut.
+"""
+
+from textual.binding import Binding
+from textual.content import Content
+from textual.widget import Widget
+
+PALETTE_HINT = ("^p", "menu")  # the command palette
+_KEY_NAMES = {"left": "←", "right": "→", "up": "↑", "down": "↓", "pageup": "PgUp", "pagedown": "PgDn",
+              "left_square_bracket": "[", "right_square_bracket": "]", "question_mark": "?",
+              "backspace": "⌫ backspace", "space": "space", "enter": "enter", "escape": "esc"}
+
+
+def key_names(keys: str) -> str:
+    names = []
+    for key in keys.split(","):
+        *modifiers, name = key.split("+")
+        names.append("+".join([*modifiers, _KEY_NAMES.get(name, name)]))
+    return " ".join(names)
+
+
+
+def hints(bindings) -> list[tuple[str, str]]:
+    """(keys, label) pairs for the bindings marked `show`, one pair per group."""
+    grouped: dict[str, list[str]] = {}
+    for binding in bindings:
+        if not isinstance(binding, Binding) or not binding.show:
+            continue
+        label = binding.group.description if binding.group else binding.description
+        key = binding.key_display or key_names(binding.key.split(",")[0])
+        grouped.setdefault(label, [])
+        if key not in grouped[label]:
+            grouped[label].append(key)
+    return [("/".join(keys), label) for label, keys in grouped.items()]
+
+
+class KeyBar(Widget):
+    DEFAULT_CSS = """
+    KeyBar { height: 1; background: $panel; padding: 0 1; }
+    """
+
+    def render(self) -> Content:
+        pairs = hints(self.screen.BINDINGS) + [PALETTE_HINT]
+        width = self.size.width
+        for gap in ("  ", " "):
+            content = Content(gap).join(
+                Content.assemble((keys, "bold $accent"), " ", label) for keys, label in pairs)
+            if content.cell_length <= width:
+                return content
+        return content.truncate(width, ellipsis=True)

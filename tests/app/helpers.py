@@ -1,0 +1,31 @@
+"""Build the real app for Pilot and snapshot tests, on a manual clock and a real history on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from player.app import Services, WatchApp, make_app
+from player.engine.catalog import Catalog
+from player.engine.clock import ManualTime
+from player.engine.history import History
+from tests.conftest import TEST_CATALOG
+from player.engine.locations import bundled_catalog
+
+
+def build(home: Path, film_id: str | None = "tiny", *, viewer: str = "ann", speed: float = 1.0,
+          timer: int | None = 0, now: ManualTime | None = None, start_at: float = 0.0) -> WatchApp:
+    catalog = Catalog.load([TEST_CATALOG, bundled_catalog()])
+    services = Services(home=home, catalog=catalog, viewer=viewer, history=History(home, viewer), speed=speed,
+                        branch_timer=timer, time_source=now or ManualTime())
+    film = catalog.films[film_id] if film_id else None
+    return make_app(services, film=film, start_at=start_at)
+
+
+def stored_events(app: WatchApp) -> list[dict]:
+    """What is on disk, read by a fresh store, as another process would."""
+    app.services.history.close()
+    return History(app.services.home, app.services.viewer).events()
+
+
+def kinds(events: list[dict]) -> list[str]:
+    return [event["kind"] for event in events]

@@ -1,0 +1,67 @@
+"""The installed `watch` in a real terminal: pause, resume and skip reach the history with the right places."""
+
+import json
+import subprocess
+import time
+
+import pytest
+
+from player.engine.catalog import Catalog
+from player.engine.locations import bundled_catalog
+from player.engine.timeline import Timeline
+from tests.e2e.tmux import Terminal, watch_executable
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def env(private_home):
+    return {"WATCH_HOME": str(private_home), "TERM": "xterm-256color"}
+
+
+def history_json(env) -> list[dict]:
+    result = subprocess.run([watch_executable(), "history", "--json"], capture_output=True, text=True,
+                            env={**env, "PATH": "/usr/bin:/bin"}, check=True)
+    return json.loads(result.stdout)
+
+
+def test_pause_resume_and_skips_are_recorded_at_the_right_place(env):
+    film = Catalog.load([bundled_catalog()]).find("lighthouse")
+    timeline = Timeline(film.scenes)
+    terminal = Terminal([watch_executable(), "lighthouse"], env, 100, 30)
+    try:
+        terminal.wait_for(film.title)
+        time.sleep(3)
+        terminal.keys("Space")
+        terminal.wait_for("paused")
+        time.sleep(2)
+        terminal.keys("Space")
+        terminal.wait_for("playing")
+        terminal.keys("Right")
+        time.sleep(0.3)
+        terminal.keys("Right")
+        time.sleep(0.3)
+        terminal.keys("q")
+        assert terminal.exit_status() == 0
+        assert "Traceback" not in terminal.screen()
+    finally:
+        terminal.close()
+
+    events = history_json(env)
+    assert [e["kind"] for e in events] == ["start", "pause", "resume", "skip", "skip", "abandon", "end"]
+    start, pause, resume, skip1, skip2 = events[:5]
+    assert 2.5 <= pause["position"] <= 4.5, pause
+    assert resume["position"] == pause["position"]
+    assert 1.7 <= resume["paused"] <= 3.5, resume
+    assert 0 <= skip1["from"] - resume["position"] <= 1.0
+    assert 0 <= skip2["from"] - skip1["to"] <= 1.0
+    for event in (pause, resume, skip1, skip2):
+        slot = timeline.slot_at(event["position"])
+        assert (event["scene"], event["beat"]) == (slot.scene.id, slot.beat_index), event
+        assert event["title"] == "lighthouse" and event["viewer"] == "default"
+    for skip in (skip1, skip2):
+        after = timeline.slots[timeline.index_at(skip["from"]) + 1]
+        assert skip["to"] == round(after.start, 2)
+        assert skip["seconds"] == pytest.approx(skip["to"] - skip["from"], abs=0.02)
+        assert skip["tags"] == list(timeline.slot_at(skip["from"]).beat.tags)
+    assert len({e["session"] for e in events}) == 1

@@ -1,0 +1,129 @@
+import shutil
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+
+from player.engine.catalog import (FRAME_COLUMNS, FRAME_ROWS, TAGS, Catalog, load_title, reading_seconds)
+from player.engine.errors import CatalogError, TitleNotFound
+from player.engine.locations import bundled_catalog
+from tests.conftest import TEST_CATALOG
+
+SAMPLES = sorted(p for p in bundled_catalog().iterdir() if (p / "film.toml").is_file())
+
+
+def test_there_are_at_least_three_samples_of_different_genres():
+    films = [load_title(path) for path in SAMPLES]
+    assert len(films) >= 3
+    assert len({film.genres[0] for film in films}) >= 3
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_every_sample_is_a_complete_film(path):
+    film = load_title(path)
+    assert len(film.scenes) >= 6
+    assert len(film.branch.endings) >= 2
+    for ending in film.branch.endings:
+        assert 5 * 60 <= film.main_seconds + ending.seconds <= 10 * 60, ending.id
+    kinds = {beat.kind for scene in film.scenes for beat in scene.beats}
+    assert kinds == {"action", "dialogue", "caption"}
+    used = {tag for scene in film.scenes for beat in scene.beats for tag in beat.tags}
+    assert set(TAGS) <= used, f"tags never used: {set(TAGS) - used}"
+    for scene in film.scenes + tuple(s for e in film.branch.endings for s in e.scenes):
+        assert scene.storyboard.strip(), scene.id
+        lines = scene.storyboard.split("\n")
+        assert len(lines) <= FRAME_ROWS and max(cell_len(line) for line in lines) <= FRAME_COLUMNS
+
+
+def test_a_beat_without_duration_gets_one_from_its_words():
+    assert reading_seconds("one two three") == 2.5  # the minimum
+    assert reading_seconds(" ".join(["word"] * 30), wpm=180) == pytest.approx(30 * 60 / 180 + 1.5)
+    assert reading_seconds(" ".join(["word"] * 30), wpm=90) > reading_seconds(" ".join(["word"] * 30), wpm=180)
+
+
+def _broken_copy(tmp_path: Path, edits: dict[str, str]) -> Path:
+    folder = tmp_path / "broken"
+    shutil.copytree(TEST_CATALOG / "tiny", folder)
+    toml = folder / "film.toml"
+    text = toml.read_text()
+    for old, new in edits.items():
+        assert old in text
+        text = text.replace(old, new, 1)
+    toml.write_text(text)
+    return folder
+
+
+def test_validation_reports_every_problem_with_file_field_and_fix(tmp_path):
+    folder = _broken_copy(tmp_path, {
+        'tags = ["action"]': 'tags = ["sad"]',
+        'speaker = "ben"': 'speaker = "zed"',
+        "frames/three.txt": "frames/missing.txt",
+        'kind = "caption"': 'kind = "song"',
+        "timer = 10": "timer = -3",
+    })
+    (folder / "frames" / "one.txt").write_text("x" * 80 + "\n")
+    with pytest.raises(CatalogError) as error:
+        load_title(folder)
+    problems = error.value.problems
+    assert len(problems) >= 6
+    text = "\n".join(problems)
+    assert "scenes[1].beats[0].tags: 'sad' is not a tag; use one of" in text
+    assert "scenes[0].beats[2].speaker: 'zed' is not a character; use one of: ada, ben" in text
+    assert "scenes[2].storyboard: frames/missing.txt does not exist; create it or fix the path" in text
+    assert "scenes[0].beats[0].kind: 'song' is not a beat kind" in text
+    assert "branch.timer" in text
+    assert f"one.txt: line 1 is 80 cells wide; frames are at most {FRAME_COLUMNS} wide" in text
+    assert all(problem.startswith(str(folder)) for problem in problems)
+
+
+def test_a_toml_syntax_error_names_the_line(tmp_path):
+    folder = _broken_copy(tmp_path, {'title = "Tiny Test Film"': 'title = "Tiny Test Film'})
+    with pytest.raises(CatalogError) as error:
+        load_title(folder)
+    assert "film.toml: not valid TOML" in str(error.value) and "line 2" in str(error.value)
+
+
+def test_a_branch_needs_two_endings_and_a_question(tmp_path):
+    folder = _broken_copy(tmp_path, {'question = "Does Ada fix the lamp?"': ""})
+    text = (folder / "film.toml").read_text()
+    (folder / "film.toml").write_text(text[:text.index('[[branch.endings]]\nid = "dark"')])
+    with pytest.raises(CatalogError) as error:
+        load_title(folder)
+    assert any("branch.question: missing" in p for p in error.value.problems)
+    assert any("two or more endings" in p for p in error.value.problems)
+
+
+def test_frames_cannot_escape_the_title_folder(tmp_path):
+    folder = _broken_copy(tmp_path, {"frames/three.txt": "../../etc/passwd"})
+    with pytest.raises(CatalogError) as error:
+        load_title(folder)
+    assert "outside the title folder" in str(error.value)
+
+
+def test_find_matches_id_title_and_unique_prefix_ignoring_case(catalog):
+    assert catalog.find("TINY").id == "tiny"
+    assert catalog.find("tiny test film").id == "tiny"
+    assert catalog.find("Tiny T").id == "tiny"
+    assert catalog.find("lighth").id == "lighthouse"
+    assert catalog.find("the last").id == "lighthouse"
+    assert catalog.find("last light").id == "lighthouse"  # a leading article is optional
+
+
+def test_unknown_and_ambiguous_titles_list_the_closest(catalog, tmp_path):
+    with pytest.raises(TitleNotFound) as error:
+        catalog.find("lighthose")
+    assert "did you mean" in str(error.value) and "lighthouse" in str(error.value)
+    twin = tmp_path / "cat" / "tinier"
+    shutil.copytree(TEST_CATALOG / "tiny", twin)
+    both = Catalog.load([TEST_CATALOG, tmp_path / "cat"])
+    with pytest.raises(TitleNotFound) as error:
+        both.find("tin")
+    assert "more than one title" in str(error.value) and "tiny" in str(error.value) and "tinier" in str(error.value)
+
+
+def test_an_invalid_title_is_kept_aside_and_reported_when_asked_for(tmp_path):
+    folder = _broken_copy(tmp_path, {'tags = ["action"]': 'tags = ["sad"]'})
+    catalog = Catalog.load([tmp_path, TEST_CATALOG])
+    assert "broken" not in catalog.films and folder in catalog.broken
+    with pytest.raises(CatalogError):
+        catalog.find("broken")

@@ -1,0 +1,101 @@
+"""The command-line contract that later issues and users rely on."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from player.cli import run
+from player.engine.history import History
+from tests.conftest import TEST_CATALOG
+
+
+def watch(*args: str, capsys) -> tuple[int, str, str]:
+    status = run(list(args))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_list_json_has_the_promised_fields(capsys):
+    status, out, _ = watch("list", "--json", capsys=capsys)
+    assert status == 0
+    films = json.loads(out)
+    assert {"lighthouse", "tallow", "deli"} <= {film["id"] for film in films}
+    for film in films:
+        assert {"id", "title", "genres", "minutes"} <= set(film)
+        assert 5 <= film["minutes"] <= 10
+
+
+def test_watch_catalog_env_adds_a_catalog(capsys, monkeypatch):
+    monkeypatch.setenv("WATCH_CATALOG", str(TEST_CATALOG))
+    _, out, _ = watch("list", "--json", capsys=capsys)
+    assert "tiny" in {film["id"] for film in json.loads(out)}
+
+
+@pytest.mark.parametrize("args, message", [
+    (("lighthose",), "no title matches 'lighthose'; did you mean: lighthouse"),
+    (("t", "--catalog", str(TEST_CATALOG)), "matches more than one title"),
+    (("lighthouse", "--speed", "40"), "--speed 40 is out of range; use 0.25 to 32"),
+    (("lighthouse", "--speed", "fast"), "Invalid value for '--speed'"),
+    (("lighthouse", "--viewer", "../evil"), "'../evil' is not a valid viewer name"),
+    (("lighthouse", "--bogus"), "No such option: --bogus"),
+    (("history", "--viewer", "a/b"), "is not a valid viewer name"),
+])
+def test_bad_input_is_one_line_and_exit_2(capsys, args, message):
+    status, out, err = watch(*args, capsys=capsys)
+    assert status == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1 and err.startswith("watch: ")
+    assert "Traceback" not in err
+
+
+def test_an_invalid_title_prints_every_problem_and_exits_2(capsys, tmp_path):
+    folder = tmp_path / "cat" / "bad"
+    folder.mkdir(parents=True)
+    (folder / "film.toml").write_text('title = "Bad"\nyear = "x"\n')
+    status, _, err = watch("bad", "--catalog", str(tmp_path / "cat"), capsys=capsys)
+    assert status == 2
+    lines = err.strip().splitlines()
+    assert len(lines) >= 4 and all("film.toml" in line for line in lines)
+    assert any("year" in line for line in lines) and any("scenes" in line for line in lines)
+
+
+def test_history_json_is_newest_last_with_the_promised_fields(capsys, private_home):
+    history = History(private_home, "default")
+    for second, kind in enumerate(["start", "pause", "resume", "skip"]):
+        history.log({"kind": kind, "viewer": "default", "title": "lighthouse", "session": "s", "scene": "a",
+                     "beat": second, "position": float(second), "at": f"2026-01-01T00:00:0{second}.000Z"})
+    history.log({"kind": "start", "viewer": "default", "title": "tallow", "session": "t", "scene": "b",
+                 "beat": 0, "position": 0.0, "at": "2026-01-01T00:00:05.000Z"})
+    history.close()
+    _, out, _ = watch("history", "--json", capsys=capsys)
+    events = json.loads(out)
+    assert [e["kind"] for e in events] == ["start", "pause", "resume", "skip", "start"]
+    for event in events:
+        assert {"kind", "title", "session", "scene", "beat", "position", "at"} <= set(event)
+    _, out, _ = watch("history", "lighthouse", "--json", "--limit", "2", capsys=capsys)
+    assert [e["kind"] for e in json.loads(out)] == ["resume", "skip"]
+    _, out, _ = watch("history", "--json", "--viewer", "someone-else", capsys=capsys)
+    assert json.loads(out) == []
+    _, out, _ = watch("history", capsys=capsys)
+    assert "pause" in out and "tallow" in out
+
+
+def test_version_and_help_explain_every_command(capsys):
+    status, out, _ = watch("--version", capsys=capsys)
+    assert status == 0 and out.startswith("watch ")
+    status, out, _ = watch("--help", capsys=capsys)
+    assert status == 0
+    for command in ("play", "list", "history", "check"):
+        assert command in out
+
+
+def test_check_validates_a_title_folder(capsys):
+    status, out, _ = watch("check", str(TEST_CATALOG / "tiny"), capsys=capsys)
+    assert status == 0 and "tiny: ok" in out
+
+
+def test_the_console_script_runs_as_a_module():
+    result = subprocess.run([sys.executable, "-m", "player", "list", "--json"], capture_output=True, text=True)
+    assert result.returncode == 0 and "lighthouse" in result.stdout
