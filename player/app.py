@@ -15,13 +15,14 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from .engine.catalog import Catalog, Film
-from .engine.history import History
+from .engine.history import History, resume_point
 from .engine.locations import log_file
 from .engine.playback import Playback
-from .messages import HistoryWarning
+from .messages import HistoryNotice, HistoryWarning
 from .screens.catalog import CatalogScreen
 from .screens.help import HelpScreen
 from .screens.player import PlayerScreen
+from .screens.resume import ResumeScreen
 from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class Services:
     history: History
     speed: float = 1.0
     branch_timer: int | None = None  # None: the title's own timer; 0: no timer
+    offer_resume: bool = True  # offer to continue an unfinished session (--from-start turns it off)
     time_source: Callable[[], float] = time.monotonic
     notices: list[str] = field(default_factory=list)  # one-line messages to show once the app is up
 
@@ -46,19 +48,19 @@ class WatchApp(App):
     TITLE = "watch"
     BINDINGS = [Binding("ctrl+q", "quit", "Quit watch", id="quit", show=False, priority=True)]
 
-    def __init__(self, services: Services, film: Film | None = None, start_at: float = 0.0):
+    def __init__(self, services: Services, film: Film | None = None):
         super().__init__()
         self.services = services
         self.film = film
-        self.start_at = start_at
         self.playbacks: set[Playback] = set()
         self.history_warning: str | None = None
         self.crash_log: str | None = None  # one line for the user when the app stopped on an error
         services.history.on_warning = lambda warning: self.post_message(HistoryWarning(warning))
+        services.history.on_notice = lambda notice: self.post_message(HistoryNotice(notice))
 
     def on_mount(self) -> None:
         if self.film is not None:
-            self.push_screen(PlayerScreen(self.film, start_at=self.start_at))
+            self.play(self.film)
         else:
             self.push_screen(CatalogScreen())
         for notice in self.services.notices:
@@ -66,8 +68,21 @@ class WatchApp(App):
         self.check_size()
 
     # -- sessions -----------------------------------------------------------------------------------------
-    def play(self, film: Film, start_at: float = 0.0) -> None:
-        self.push_screen(PlayerScreen(film, start_at=start_at))
+    def play(self, film: Film) -> None:
+        """Play a film, first offering to continue where the viewer stopped last time."""
+        position = None
+        if self.services.offer_resume:
+            position = resume_point(self.services.history.last_session(film.id))
+        if position:
+            self.push_screen(ResumeScreen(film, position), lambda at: self._start(film, at))
+        else:
+            self._start(film, 0.0)
+
+    def _start(self, film: Film, position: float | None) -> None:
+        if position is None:  # the viewer quit at the offer
+            self.leave_player()
+        else:
+            self.push_screen(PlayerScreen(film, start_at=position))
 
     def end_session(self, playback: Playback | None) -> None:
         if playback is not None:
@@ -114,6 +129,9 @@ class WatchApp(App):
         else:
             self.notify("history saved again", title="History", timeout=3)
 
+    def on_history_notice(self, message: HistoryNotice) -> None:
+        self.notify(message.notice, title="History", severity="warning", timeout=10)
+
     # -- terminal size ------------------------------------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:
         self.check_size(event.size)
@@ -142,5 +160,5 @@ class WatchApp(App):
         self._exit_renderables.clear()  # the traceback is in the log file; cli.py prints crash_log instead
 
 
-def make_app(services: Services, film: Film | None = None, start_at: float = 0.0) -> WatchApp:
-    return WatchApp(services, film=film, start_at=start_at)
+def make_app(services: Services, film: Film | None = None) -> WatchApp:
+    return WatchApp(services, film=film)

@@ -25,7 +25,7 @@ from .engine.catalog import Catalog, Film
 from .engine.catalog import main as check_titles
 from .engine.clock import MAX_SPEED, MIN_SPEED
 from .engine.errors import WatchError
-from .engine.history import History
+from .engine.history import History, list_viewers
 from .engine.text import printable
 
 log = logging.getLogger("watch")
@@ -112,6 +112,8 @@ def play(
     catalog: Optional[Path] = CatalogOption,
     timer: Optional[int] = typer.Option(None, "--timer", help="Seconds to choose at the branch point."),
     no_timer: bool = typer.Option(False, "--no-timer", help="No countdown at the branch point."),
+    from_start: bool = typer.Option(False, "--from-start", help="Start at the beginning; do not offer to "
+                                                                 "continue an unfinished viewing."),
 ) -> None:
     """Play TITLE (or open the catalog when no title is given)."""
     if not MIN_SPEED <= speed <= MAX_SPEED:
@@ -126,11 +128,16 @@ def play(
         raise WatchError("the catalog is empty; add titles with --catalog DIR or WATCH_CATALOG")
     _setup_logging(home)
     history = History(home, viewer)
+    history.counts()  # open the store now, so a damaged file is reported before the film starts
+    for notice in history.notices:
+        _note(notice)
     from .app import Services, make_app  # Textual loads only when a screen is needed
 
     services = Services(home=home, catalog=films, viewer=viewer, history=history, speed=speed,
-                        branch_timer=0 if no_timer else timer)
+                        branch_timer=0 if no_timer else timer, offer_resume=not from_start)
+    services.notices += history.notices
     services.notices += [f"skipped invalid title {path.name}" for path in films.broken] if title is None else []
+    already_noted = len(history.notices)
     app = make_app(services, film=film)
     with _ending_sessions_on_signals(app, history):
         try:
@@ -138,7 +145,7 @@ def play(
         finally:
             app.end_sessions()
             history.close()
-    for notice in history.notices:
+    for notice in history.notices[already_noted:]:
         _note(notice)
     if app.crash_log:
         _note(app.crash_log)
@@ -222,6 +229,72 @@ def history_show(
         details = " ".join(f"{k}={v}" for k, v in extra.items())
         typer.echo(printable(f"{event['at']}  {event['kind']:<8} {event['title']:<14} {event['scene']}"
                              f"#{event['beat']}  @{event['position']:.1f}s  {details}", False))
+
+
+@history_cli.command("export")
+def history_export(
+    file: Path = typer.Argument(..., help="Where to write the events, as JSON Lines ('-' for standard output).",
+                                dir_okay=False),
+    viewer: str = ViewerOption,
+) -> None:
+    """Write every event of a viewer as JSON Lines, oldest first."""
+    history = History(_home(), viewer)
+    count = 0
+    output = sys.stdout if str(file) == "-" else None
+    try:
+        if output is None:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            output = file.open("w", encoding="utf-8")
+        for event in history.iter_events():
+            output.write(json.dumps(event, ensure_ascii=False) + "\n")
+            count += 1
+    except OSError as error:
+        raise WatchError(f"cannot write {file}: {error.strerror or error}") from None
+    finally:
+        if output is not None and output is not sys.stdout:
+            output.close()
+    for notice in history.notices:
+        _note(notice)
+    if output is not sys.stdout:
+        typer.echo(f"Wrote {count} events of viewer {viewer} to {file}.", err=True)
+
+
+@history_cli.command("erase")
+def history_erase(
+    viewer: str = ViewerOption,
+    yes: bool = typer.Option(False, "--yes", help="Do not ask first."),
+) -> None:
+    """Delete a viewer's whole history, for good."""
+    history = History(_home(), viewer)
+    events, sessions = history.counts()
+    if not yes:
+        question = f"Erase {events} events ({sessions} sessions) of viewer {viewer}? This cannot be undone"
+        try:
+            sure = typer.confirm(question, default=False)
+        except typer.Abort:  # no answer (end of input)
+            sure = False
+        if not sure:
+            typer.echo("Nothing erased.")
+            raise typer.Exit(1)
+    history.erase()
+    typer.echo(f"Erased {events} events of viewer {viewer}.")
+
+
+@cli.command()
+def viewers(json_output: bool = JsonOption) -> None:
+    """List the viewers on this machine with their event and session counts."""
+    rows = list_viewers(_home())
+    if json_output:
+        _emit_json([{k: v for k, v in row.items() if k != "notices"} for row in rows])
+    elif not rows:
+        typer.echo("No viewers yet. Play a film with `watch TITLE [--viewer NAME]`.")
+    else:
+        for row in rows:
+            typer.echo(f"{row['viewer']:<20} {row['events']:>9} events {row['sessions']:>6} sessions "
+                       f"{row['titles']:>4} titles")
+    for row in rows:
+        for notice in row["notices"]:
+            _note(notice)
 
 
 def _title_id(home: Path, title: str, catalog: Optional[Path]) -> str:

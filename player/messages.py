@@ -10,3 +10,10 @@ class HistoryWarning(Message):
     """The history writer could not save (None: it recovered). Sent from the writer thread."""
 
     warning: str | None
+
+
+@dataclass
+class HistoryNotice(Message):
+    """The history store moved a damaged file aside (one line for the user). Sent from any thread."""
+
+    notice: str

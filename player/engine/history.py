@@ -3,14 +3,15 @@
 Design (docs/history.md has the long version):
 
 - `log()` only appends to an in-memory queue, so its cost never depends on how much history exists. A writer
-  thread saves the queue within a fraction of a second.
-- TinyDB rewrites a whole file on every write, so events are split into small TinyDB files ("segments") of at
-  most SEGMENT_SIZE events, one series per title: a write touches one small file whatever the history size.
-- `index.json` (also TinyDB) lists every segment with its counts and time range, so opening the store and
-  answering "how many events" or "the newest N" never reads the whole history. It is a cache: segments are the
-  truth, and a stale or missing index entry is rebuilt from the segment file.
-- Every file is replaced atomically (write a temporary file, fsync, rename), so a crash leaves the old or the new
-  file, never half of one. A file lock serialises writers across processes.
+  thread saves the queue a tenth of a second later.
+- TinyDB rewrites a whole file on every write, so events go into small TinyDB files ("segments") of at most
+  SEGMENT_SIZE events, one series per title. A write touches one segment and the per-title summary, whatever
+  the size of the history.
+- `titles.json` (also TinyDB) holds one summary per title: counts, time range, newest segment. Opening the store
+  reads only that and a directory listing. It is a cache: segments are the truth, and a summary that disagrees
+  with its newest segment is rebuilt from the segment files.
+- Every file is replaced atomically (temporary file, fsync, rename), so a crash leaves the old or the new file,
+  never half of one. A file lock serialises writers across processes.
 - A file that is not valid JSON is moved aside to `<name>.corrupt-<timestamp>`, never overwritten.
 - When a write fails (disk full, read-only), the events stay queued and the writer retries with a back-off.
 """
@@ -25,7 +26,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -37,10 +38,12 @@ from tinydb.storages import Storage
 
 from .locations import check_viewer, viewer_dir, viewers_dir
 
-SEGMENT_SIZE = 1000
-FLUSH_DELAY = 0.1  # the writer waits this long after an event so that bursts are written together
+SEGMENT_SIZE = 500
+FLUSH_DELAY = 0.1  # the writer waits this long after an event, so that a burst is written at once
 RETRY_DELAYS = (0.5, 1.0, 2.0, 5.0)
 LOCK_TIMEOUT = 10.0
+EVENTS = "_default"  # the TinyDB table of a segment
+TITLES = "titles"  # the TinyDB table of the summary file
 
 
 class CorruptFile(Exception):
@@ -50,10 +53,13 @@ class CorruptFile(Exception):
 
 
 class AtomicJSONStorage(Storage):
-    """TinyDB's JSON storage, but a write replaces the file atomically and a bad file is reported, not emptied."""
+    """TinyDB's JSON storage, except that a write replaces the file atomically, a damaged file is reported
+    instead of being emptied, and the document count of the last read and write is kept."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self.read_count = 0
+        self.written_count = 0
 
     def read(self):
         try:
@@ -62,14 +68,16 @@ class AtomicJSONStorage(Storage):
             return None
         try:
             data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as error:
-            raise CorruptFile(self.path, f"not valid JSON ({error.__class__.__name__})") from None
-        if not isinstance(data, dict):
+        except (ValueError, UnicodeDecodeError):
+            raise CorruptFile(self.path, "not valid JSON") from None
+        if not isinstance(data, dict) or not all(isinstance(table, dict) for table in data.values()):
             raise CorruptFile(self.path, "not a TinyDB file")
+        self.read_count = sum(len(table) for table in data.values())
         return data
 
     def write(self, data) -> None:
         atomic_write(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+        self.written_count = sum(len(table) for table in data.values())
 
     def close(self) -> None:
         pass
@@ -92,13 +100,21 @@ def atomic_write(path: Path, payload: bytes) -> None:
         raise
 
 
-def _table(path: Path, name: str = "_default"):
-    """A fresh TinyDB handle: TinyDB caches the next document id, which another process may have used."""
-    return TinyDB(path, storage=AtomicJSONStorage).table(name, cache_size=0)
+def _db(path: Path) -> TinyDB:
+    """A fresh TinyDB handle for each use: TinyDB caches the next document id, which another process may have
+    taken since."""
+    return TinyDB(path, storage=AtomicJSONStorage)
+
+
+def read_documents(path: Path, table: str = EVENTS) -> list[dict]:
+    """A TinyDB table as plain dicts in insertion order, without building a Document per row (bulk reads)."""
+    data = AtomicJSONStorage(path).read() or {}
+    rows = data.get(table, {})
+    return [rows[key] for key in sorted(rows, key=int)]
 
 
 def _stamp() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
 
 
 def _folder_name(title: str) -> str:
@@ -107,46 +123,53 @@ def _folder_name(title: str) -> str:
 
 
 @dataclass
-class Segment:
-    """What the index knows about one segment file."""
+class TitleSummary:
+    """What the summary file knows about one title's events."""
 
     title: str
-    seq: int
-    count: int = 0
-    starts: int = 0  # session starts in this segment, so session counts need no scan
+    events: int = 0
+    sessions: int = 0
     first_at: str = ""
     last_at: str = ""
-    size: int = -1
-    mtime_ns: int = -1
+    last_seq: int = 0  # the newest segment, the one appended to
+    last_count: int = 0  # events in the newest segment
+    segments: int = 0
+    last_size: int = -1  # the newest segment's size and mtime, to notice a write the summary missed
+    last_mtime_ns: int = -1
 
-    @property
-    def key(self) -> tuple[str, int]:
-        return (self.title, self.seq)
+    def add(self, events: list[dict]) -> None:
+        times = [event.get("at", "") for event in events]
+        self.events += len(events)
+        self.sessions += sum(1 for event in events if event.get("kind") == "start")
+        self.first_at = min([self.first_at, *times]) if self.first_at else min(times, default="")
+        self.last_at = max([self.last_at, *times])
 
 
 class History:
     def __init__(self, home: Path, viewer: str, *, on_warning: Callable[[str | None], None] | None = None,
-                 flush_delay: float = FLUSH_DELAY):
+                 on_notice: Callable[[str], None] | None = None, flush_delay: float = FLUSH_DELAY):
         self.viewer = check_viewer(viewer)
         self.dir = viewer_dir(home, viewer)
         self.events_dir = self.dir / "events"
-        self.index_path = self.dir / "index.json"
+        self.summary_path = self.dir / "titles.json"
         self.on_warning = on_warning
+        self.on_notice = on_notice
         self.flush_delay = flush_delay
-        self.notices: list[str] = []  # one line each, for the user: files moved aside and why
-        self.warning: str | None = None
+        self.notices: list[str] = []  # one line each, for the user: damaged files moved aside
+        self.warning: str | None = None  # set while saving fails
         self._pending: deque[dict] = deque()
         self._io = threading.RLock()
-        self._lock = FileLock(str(self.dir.parent / f".{self.viewer}.lock"), timeout=LOCK_TIMEOUT)
+        self._lock = FileLock(str(viewers_dir(home) / f".{self.viewer}.lock"), timeout=LOCK_TIMEOUT)
         self._wake = threading.Event()
         self._stop = False
         self._writer: threading.Thread | None = None
-        self._segments: dict[tuple[str, int], Segment] = {}
+        self._titles: dict[str, TitleSummary] = {}
+        self._summary_stamp: tuple[int, int] | None = None  # (size, mtime) of titles.json when last read
         self._opened = False
 
     # -- logging ------------------------------------------------------------------------------------------
     def log(self, event: dict) -> None:
-        """Queue an event. Constant time: the writer thread saves it within a fraction of a second."""
+        """Queue an event. Constant time: the writer thread saves it a tenth of a second later."""
         self._pending.append(event)
         if self._writer is None:
             self._start_writer()
@@ -154,13 +177,13 @@ class History:
 
     def _start_writer(self) -> None:
         with self._io:
-            if self._writer is None:
+            if self._writer is None and not self._stop:
                 self._writer = threading.Thread(target=self._write_loop, name="history-writer", daemon=True)
                 self._writer.start()
 
     def _write_loop(self) -> None:
         failures = 0
-        while True:
+        while not self._stop:
             delay = None if failures == 0 else RETRY_DELAYS[min(failures, len(RETRY_DELAYS)) - 1]
             self._wake.wait(delay)
             if self._stop:
@@ -174,7 +197,7 @@ class History:
         return len(self._pending)
 
     def flush(self) -> bool:
-        """Save every queued event now. On failure the events stay queued and a warning is set."""
+        """Save every queued event now. On failure they stay queued, in order, and a warning is set."""
         with self._io:
             batch = []
             while self._pending:
@@ -182,7 +205,7 @@ class History:
             if not batch:
                 return True
             try:
-                self.dir.parent.mkdir(parents=True, exist_ok=True)
+                self._lock_path_ready()
                 with self._lock:
                     self._append(batch)
             except (OSError, Timeout) as error:
@@ -193,18 +216,27 @@ class History:
             self._set_warning(None)
             return True
 
+    def _lock_path_ready(self) -> None:
+        Path(self._lock.lock_file).parent.mkdir(parents=True, exist_ok=True)
+
     def _set_warning(self, warning: str | None) -> None:
         changed = warning != self.warning
         self.warning = warning
         if changed and self.on_warning:
             self.on_warning(warning)
 
+    def _notice(self, message: str) -> None:
+        self.notices.append(message)
+        if self.on_notice:
+            self.on_notice(message)
+
     def close(self) -> None:
         """Stop the writer and save everything. If the disk still refuses, save a rescue file elsewhere."""
         self._stop = True
         self._wake.set()
-        if self._writer is not None and self._writer is not threading.current_thread():
-            self._writer.join(timeout=5)
+        writer = self._writer
+        if writer is not None and writer is not threading.current_thread():
+            writer.join(timeout=10)
         if not self.flush():
             self._rescue()
 
@@ -214,15 +246,26 @@ class History:
             with rescue.open("w", encoding="utf-8") as file:
                 for event in self._pending:
                     file.write(json.dumps(event, ensure_ascii=False) + "\n")
-            self.notices.append(f"{len(self._pending)} events could not be saved in {self.dir}; "
-                                f"they were written to {rescue}")
+            self._notice(f"{len(self._pending)} events could not be saved in {self.dir}; "
+                         f"they were written to {rescue}")
             self._pending.clear()
         except OSError as error:
-            self.notices.append(f"{len(self._pending)} events could not be saved anywhere ({_reason(error)})")
+            self._notice(f"{len(self._pending)} events could not be saved anywhere ({_reason(error)})")
 
     # -- the files ----------------------------------------------------------------------------------------
+    def _title_dir(self, title: str) -> Path:
+        return self.events_dir / _folder_name(title)
+
     def _segment_path(self, title: str, seq: int) -> Path:
-        return self.events_dir / _folder_name(title) / f"{seq:06d}.json"
+        return self._title_dir(title) / f"{seq:06d}.json"
+
+    def _seqs(self, title: str) -> list[int]:
+        """The title's segment numbers, from the directory (the truth), oldest first."""
+        try:
+            names = os.listdir(self._title_dir(title))
+        except FileNotFoundError:
+            return []
+        return sorted(int(name[:-5]) for name in names if name.endswith(".json") and name[:-5].isdigit())
 
     def _move_aside(self, path: Path, reason: str) -> None:
         aside = path.with_name(f"{path.name}.corrupt-{_stamp()}")
@@ -230,188 +273,224 @@ class History:
             os.replace(path, aside)
         except FileNotFoundError:
             return
-        self.notices.append(f"history file {path} was damaged ({reason}); moved it to {aside.name} "
-                            "and started fresh")
+        self._notice(f"history file {path} was damaged ({reason}); moved it aside to {aside.name}")
 
     def _read_segment(self, title: str, seq: int) -> list[dict]:
         path = self._segment_path(title, seq)
         try:
-            return [dict(doc) for doc in _table(path).all()]
+            return read_documents(path)
         except CorruptFile as error:
-            with self._lock:
+            with self._io:
                 self._move_aside(path, error.reason)
-            self._segments.pop((title, seq), None)
+                self._summarise(title)
             return []
 
-    def _load_index(self) -> None:
-        """Read the index, then bring it in line with the segment files on disk (cheap: a directory scan)."""
-        try:
-            records = _table(self.index_path, "segments").all()
-        except CorruptFile as error:
-            self._move_aside(self.index_path, error.reason)
-            self.notices[-1] = self.notices[-1].replace("started fresh", "rebuilt it from the event files")
-            records = []
-        self._segments = {}
-        for record in records:
-            segment = Segment(**{k: record[k] for k in Segment.__dataclass_fields__ if k in record})
-            self._segments[segment.key] = segment
-        on_disk: dict[tuple[str, int], os.stat_result] = {}
-        if self.events_dir.is_dir():
-            for title_dir in os.scandir(self.events_dir):
-                if not title_dir.is_dir():
-                    continue
-                for entry in os.scandir(title_dir.path):
-                    if entry.name.endswith(".json") and entry.name[:-5].isdigit():
-                        on_disk[(unquote(title_dir.name), int(entry.name[:-5]))] = entry.stat()
-        stale = False
-        for key in list(self._segments):
-            if key not in on_disk:
-                del self._segments[key]
-                stale = True
-        for key, stat in on_disk.items():
-            known = self._segments.get(key)
-            if known is None or known.size != stat.st_size or known.mtime_ns != stat.st_mtime_ns:
-                self._reindex(*key)
-                stale = True
-        if stale and self.dir.is_dir():
+    def _summarise(self, title: str) -> None:
+        """Rebuild one title's summary from its segment files (after a crash, or a damaged file)."""
+        summary = TitleSummary(title)
+        seqs = self._seqs(title)
+        for seq in seqs:
             try:
-                self._save_index()
+                events = read_documents(self._segment_path(title, seq))
+            except CorruptFile as error:
+                self._move_aside(self._segment_path(title, seq), error.reason)
+                continue
+            summary.add(events)
+            summary.segments += 1
+            summary.last_seq, summary.last_count = seq, len(events)
+        self._stat_newest(summary)
+        if summary.segments:
+            self._titles[title] = summary
+        else:
+            self._titles.pop(title, None)
+
+    def _stat_newest(self, summary: TitleSummary) -> None:
+        try:
+            stat = self._segment_path(summary.title, summary.last_seq).stat()
+            summary.last_size, summary.last_mtime_ns = stat.st_size, stat.st_mtime_ns
+        except FileNotFoundError:
+            summary.last_size = summary.last_mtime_ns = -1
+
+    def _read_summary(self) -> bool:
+        """Load titles.json if it changed since we last read it. Returns whether it was (re)read."""
+        try:
+            stat = self.summary_path.stat()
+            stamp = (stat.st_size, stat.st_mtime_ns)
+        except FileNotFoundError:
+            stamp = None
+        if self._opened and stamp == self._summary_stamp:
+            return False
+        self._summary_stamp = stamp
+        try:
+            rows = read_documents(self.summary_path, TITLES)
+        except CorruptFile as error:
+            self._move_aside(self.summary_path, error.reason + "; rebuilt it from the event files")
+            rows = []
+        known = {f.name for f in fields(TitleSummary)}
+        self._titles = {row["title"]: TitleSummary(**{k: v for k, v in row.items() if k in known})
+                        for row in rows if isinstance(row, dict) and "title" in row}
+        return True
+
+    def _open(self) -> None:
+        """Read the summary and check it against the segment files: a directory listing and one stat a title."""
+        self._read_summary()
+        on_disk = set()
+        if self.events_dir.is_dir():
+            on_disk = {unquote(entry.name) for entry in os.scandir(self.events_dir) if entry.is_dir()}
+        changed = False
+        for title in set(self._titles) - on_disk:
+            del self._titles[title]
+            changed = True
+        for title in on_disk:
+            summary = self._titles.get(title)
+            if summary is None or not self._agrees(summary):
+                self._summarise(title)
+                changed = True
+        self._opened = True
+        if changed:
+            try:
+                self._save_summary()
             except OSError:
-                pass  # the index is only a cache; a read-only disk must not stop reading
+                pass  # the summary is only a cache; a read-only disk must not stop reading
 
-    def _reindex(self, title: str, seq: int) -> None:
-        events = self._read_segment(title, seq)
-        if not events and not self._segment_path(title, seq).exists():
-            return
-        self._segments[(title, seq)] = self._describe(title, seq, events)
+    def _agrees(self, summary: TitleSummary) -> bool:
+        seqs = self._seqs(summary.title)
+        if not seqs or seqs[-1] != summary.last_seq or len(seqs) != summary.segments:
+            return False
+        try:
+            stat = self._segment_path(summary.title, summary.last_seq).stat()
+        except FileNotFoundError:
+            return False
+        return (stat.st_size, stat.st_mtime_ns) == (summary.last_size, summary.last_mtime_ns)
 
-    def _describe(self, title: str, seq: int, events: list[dict]) -> Segment:
-        stat = self._segment_path(title, seq).stat()
-        times = [event.get("at", "") for event in events]
-        return Segment(title=title, seq=seq, count=len(events),
-                       starts=sum(1 for event in events if event.get("kind") == "start"),
-                       first_at=min(times, default=""), last_at=max(times, default=""),
-                       size=stat.st_size, mtime_ns=stat.st_mtime_ns)
-
-    def _extend(self, segment: Segment, added: list[dict]) -> Segment:
-        stat = self._segment_path(segment.title, segment.seq).stat()
-        times = [event.get("at", "") for event in added]
-        return Segment(title=segment.title, seq=segment.seq, count=segment.count + len(added),
-                       starts=segment.starts + sum(1 for event in added if event.get("kind") == "start"),
-                       first_at=min([segment.first_at, *times] if segment.first_at else times),
-                       last_at=max([segment.last_at, *times]), size=stat.st_size, mtime_ns=stat.st_mtime_ns)
-
-    def _save_index(self) -> None:
-        table = _table(self.index_path, "segments")
-        table.truncate()
-        table.insert_multiple([vars(segment) for segment in sorted(self._segments.values(), key=lambda s: s.key)])
+    def _save_summary(self) -> None:
+        db = _db(self.summary_path)
+        rows = {str(n): asdict(s) for n, s in enumerate(sorted(self._titles.values(), key=lambda s: s.title), 1)}
+        db.storage.write({TITLES: rows})
+        stat = self.summary_path.stat()
+        self._summary_stamp = (stat.st_size, stat.st_mtime_ns)
 
     def _ensure_open(self) -> None:
-        if not self._opened:
-            with self._io:
-                self._load_index()
-                self._opened = True
+        with self._io:
+            if not self._opened:
+                self._open()
 
     def _append(self, batch: list[dict]) -> None:
-        """Called with both locks held. Another process may have written since we looked, so re-read the index."""
-        self._load_index()
-        self._opened = True
+        """Called with both locks held. Another process may have written since, so reload a changed summary."""
+        if not self._opened:
+            self._open()
+        else:
+            self._read_summary()
         by_title: dict[str, list[dict]] = {}
         for event in batch:
             by_title.setdefault(event["title"], []).append(event)
         for title, events in by_title.items():
             while events:
-                seqs = [seq for (t, seq) in self._segments if t == title]
-                seq = max(seqs, default=0)
-                current = self._segments.get((title, seq))
-                if current is None or current.count >= SEGMENT_SIZE:
-                    seq += 1
-                    current = None
-                room = SEGMENT_SIZE - (current.count if current else 0)
-                chunk, events = events[:room], events[room:]
+                summary = self._titles.setdefault(title, TitleSummary(title))
+                if summary.segments == 0 or summary.last_count >= SEGMENT_SIZE:
+                    seq, expected = summary.last_seq + 1, 0
+                else:
+                    seq, expected = summary.last_seq, summary.last_count
+                chunk, events = events[:SEGMENT_SIZE - expected], events[SEGMENT_SIZE - expected:]
                 path = self._segment_path(title, seq)
+                db = _db(path)
                 try:
-                    table = _table(path)
-                    table.insert_multiple(chunk)
+                    db.table(EVENTS, cache_size=0).insert_multiple(chunk)
                 except CorruptFile as error:
                     self._move_aside(path, error.reason)
-                    self._segments.pop((title, seq), None)
+                    self._summarise(title)
+                    self._titles.setdefault(title, TitleSummary(title)).last_count = SEGMENT_SIZE  # start anew
                     events = chunk + events
                     continue
-                self._segments[(title, seq)] = self._extend(current or Segment(title, seq), chunk)
-        self._save_index()
+                if db.storage.read_count != expected:
+                    self._summarise(title)  # the summary missed a write (a crash); count again from the files
+                    continue
+                if seq != summary.last_seq or summary.segments == 0:
+                    summary.segments += 1
+                summary.last_seq, summary.last_count = seq, db.storage.written_count
+                summary.add(chunk)
+                self._stat_newest(summary)
+        self._save_summary()
 
     # -- reading ------------------------------------------------------------------------------------------
-    def segments(self, title: str | None = None) -> list[Segment]:
+    def summaries(self) -> list[TitleSummary]:
         self._ensure_open()
-        found = [s for s in self._segments.values() if title is None or s.title == title]
-        return sorted(found, key=lambda s: s.key)
+        return sorted(self._titles.values(), key=lambda s: s.title)
 
     def counts(self) -> tuple[int, int]:
-        """(events, sessions), from the index alone."""
-        segments = self.segments()
-        return sum(s.count for s in segments), sum(s.starts for s in segments)
+        """(events, sessions), from the summary alone."""
+        summaries = self.summaries()
+        return sum(s.events for s in summaries), sum(s.sessions for s in summaries)
 
     def titles(self) -> list[str]:
-        return sorted({s.title for s in self.segments()})
+        return [s.title for s in self.summaries()]
+
+    def _iter_title(self, title: str, newest_first: bool = False) -> Iterator[list[dict]]:
+        seqs = self._seqs(title)
+        for seq in reversed(seqs) if newest_first else seqs:
+            yield self._read_segment(title, seq)
 
     def title_events(self, title: str) -> list[dict]:
         """Every saved event of one title, oldest first."""
         self.flush()
-        events = []
-        for segment in self.segments(title):
-            events.extend(self._read_segment(segment.title, segment.seq))
-        return events
+        self._ensure_open()
+        return [event for segment in self._iter_title(title) for event in segment]
 
     def iter_events(self) -> Iterator[dict]:
-        """Every saved event, oldest first, reading one title at a time."""
+        """Every saved event, oldest first, holding one segment per title in memory at a time."""
         self.flush()
-        streams = [self._iter_title(title) for title in self.titles()]
+        streams = [(e for segment in self._iter_title(title) for e in segment) for title in self.titles()]
         return heapq.merge(*streams, key=lambda event: event.get("at", ""))
 
-    def _iter_title(self, title: str) -> Iterator[dict]:
-        for segment in self.segments(title):
-            yield from self._read_segment(segment.title, segment.seq)
-
     def events(self, title: str | None = None, limit: int | None = None) -> list[dict]:
-        """Saved events, newest last. With a limit, only the segments that can hold the newest ones are read."""
+        """Saved events, newest last. With a limit, only the newest segments that can hold them are read."""
         if title is not None:
-            events = self.title_events(title)
-            return events[-limit:] if limit else events
+            if not limit:
+                return self.title_events(title)
+            self.flush()
+            self._ensure_open()
+            newest: list[dict] = []
+            for segment in self._iter_title(title, newest_first=True):
+                newest = segment + newest
+                if len(newest) >= limit:
+                    break
+            return newest[-limit:]
         if not limit:
             return list(self.iter_events())
         self.flush()
-        newest: list[dict] = []
-        for segment in sorted(self.segments(), key=lambda s: s.last_at, reverse=True):
-            if len(newest) >= limit and segment.last_at < newest[-limit]["at"]:
-                break
-            newest.extend(self._read_segment(segment.title, segment.seq))
-            newest.sort(key=lambda event: event.get("at", ""))
+        newest = []
+        for summary in sorted(self.summaries(), key=lambda s: s.last_at, reverse=True):
+            if len(newest) >= limit and summary.last_at < newest[-limit]["at"]:
+                break  # every later title is older than the newest `limit` events found so far
+            for segment in self._iter_title(summary.title, newest_first=True):
+                newest = sorted(newest + segment, key=lambda event: event.get("at", ""))
+                if len(newest) >= limit and segment and segment[0].get("at", "") < newest[-limit]["at"]:
+                    break
         return newest[-limit:]
 
     def last_session(self, title: str) -> list[dict]:
         """The events of the most recent session of a title, reading only its newest segments."""
         self.flush()
+        self._ensure_open()
         collected: list[dict] = []
-        for segment in reversed(self.segments(title)):
-            collected = self._read_segment(segment.title, segment.seq) + collected
-            sessions = [event.get("session") for event in collected]
-            if sessions and sessions.count(sessions[-1]) < len(sessions):
-                break  # the segment reaches back past the start of the newest session
-        if not collected:
-            return []
-        newest = collected[-1].get("session")
+        for segment in self._iter_title(title, newest_first=True):
+            collected = segment + collected
+            if collected and any(event.get("session") != collected[-1].get("session") for event in segment):
+                break  # this segment reaches back past the start of the newest session
+        newest = collected[-1].get("session") if collected else None
         return [event for event in collected if event.get("session") == newest]
 
     def erase(self) -> None:
         """Delete this viewer's history for good."""
-        with self._io, self._lock:
+        with self._io:
             self._pending.clear()
-            if self.dir.exists():
-                trash = self.dir.with_name(f".{self.dir.name}.erasing-{_stamp()}")
-                os.replace(self.dir, trash)
-                shutil.rmtree(trash, ignore_errors=True)
-            self._segments = {}
+            self._lock_path_ready()
+            with self._lock:
+                if self.dir.exists():
+                    trash = self.dir.with_name(f".{self.dir.name}.erasing-{_stamp()}")
+                    os.replace(self.dir, trash)
+                    shutil.rmtree(trash, ignore_errors=True)
+                self._titles, self._opened = {}, False
 
 
 def _reason(error: BaseException) -> str:
@@ -429,17 +508,17 @@ def list_viewers(home: Path) -> list[dict]:
     if folder.is_dir():
         for entry in sorted(folder.iterdir()):
             if entry.is_dir() and not entry.name.startswith("."):
-                events, sessions = History(home, entry.name).counts()
-                result.append({"viewer": entry.name, "events": events, "sessions": sessions})
+                history = History(home, entry.name)
+                events, sessions = history.counts()
+                result.append({"viewer": entry.name, "events": events, "sessions": sessions,
+                               "titles": len(history.titles()), "notices": history.notices})
     return result
 
 
 def resume_point(session: Iterable[dict]) -> float | None:
-    """Where an unfinished session stopped, or None if it finished (or never got going)."""
+    """Where an unfinished session stopped, or None if it finished, or never got going."""
     events = list(session)
-    if not events or any(event.get("kind") == "finish" for event in events):
-        return None
-    if any(event.get("kind") == "choice" for event in events):
-        return None  # endings are short and are chosen afresh
-    position = max(float(event.get("position", 0)) for event in events)
+    if not events or any(event.get("kind") in ("finish", "choice") for event in events):
+        return None  # finished, or at the endings, which are short and chosen afresh
+    position = float(events[-1].get("position", 0))  # where the viewer quit (or the process died)
     return position if position >= 5 else None

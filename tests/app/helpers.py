@@ -13,12 +13,12 @@ from player.engine.locations import bundled_catalog
 
 
 def build(home: Path, film_id: str | None = "tiny", *, viewer: str = "ann", speed: float = 1.0,
-          timer: int | None = 0, now: ManualTime | None = None, start_at: float = 0.0) -> WatchApp:
+          timer: int | None = 0, now: ManualTime | None = None, offer_resume: bool = True) -> WatchApp:
     catalog = Catalog.load([TEST_CATALOG, bundled_catalog()])
     services = Services(home=home, catalog=catalog, viewer=viewer, history=History(home, viewer), speed=speed,
-                        branch_timer=timer, time_source=now or ManualTime())
+                        branch_timer=timer, time_source=now or ManualTime(), offer_resume=offer_resume)
     film = catalog.films[film_id] if film_id else None
-    return make_app(services, film=film, start_at=start_at)
+    return make_app(services, film=film)
 
 
 def stored_events(app: WatchApp) -> list[dict]:

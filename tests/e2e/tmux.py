@@ -7,6 +7,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -20,24 +21,41 @@ def watch_executable() -> str:
 
 
 class Terminal:
-    def __init__(self, command: list[str], env: dict[str, str], width: int = 100, height: int = 30):
+    def __init__(self, command: list[str], env: dict[str, str], width: int = 100, height: int = 30,
+                 socket: str | None = None, name: str = "e2e"):
+        """Run `command` in a new tmux session, under a shell that writes its exit status to a file. `pid` is the
+        command's own process, so signals sent to it reach `watch`."""
         if not shutil.which("tmux"):
             raise RuntimeError("tmux is required for the end-to-end tests (apt-get install -y tmux)")
-        self.socket = f"watch-e2e-{os.getpid()}-{time.monotonic_ns()}"
-        self.done_marker = "__WATCH_EXITED__"
+        self.socket = socket or f"watch-e2e-{os.getpid()}-{time.monotonic_ns()}"
+        self.name = name
+        self.status_file = Path(tempfile.mkdtemp(prefix="watch-e2e-")) / "status"
         exports = " ".join(f"{key}={shlex.quote(value)}" for key, value in env.items())
-        shell = f"env {exports} {shlex.join(command)}; echo {self.done_marker}=$?; sleep 600"
-        self._tmux("new-session", "-d", "-s", "e2e", "-x", str(width), "-y", str(height), shell)
+        shell = (f"env {exports} {shlex.join(command)}; echo $? > {shlex.quote(str(self.status_file))}; "
+                 "sleep 600")
+        self._tmux("new-session", "-d", "-s", name, "-x", str(width), "-y", str(height), shell)
+        shell_pid = self._tmux("display-message", "-p", "-t", name, "#{pane_pid}").strip()
+        self.pid = self._child_of(int(shell_pid))
+
+    @staticmethod
+    def _child_of(parent: int, timeout: float = 10.0) -> int:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = subprocess.run(["pgrep", "-P", str(parent)], capture_output=True, text=True)
+            if result.stdout.strip():
+                return int(result.stdout.split()[0])
+            time.sleep(0.02)
+        raise RuntimeError("the command did not start in tmux")
 
     def _tmux(self, *args: str) -> str:
         result = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True)
         return result.stdout
 
     def keys(self, *keys: str) -> None:
-        self._tmux("send-keys", "-t", "e2e", *keys)
+        self._tmux("send-keys", "-t", self.name, *keys)
 
     def screen(self) -> str:
-        return self._tmux("capture-pane", "-p", "-t", "e2e")
+        return self._tmux("capture-pane", "-p", "-t", self.name)
 
     def wait_for(self, text: str, timeout: float = 30.0) -> str:
         deadline = time.monotonic() + timeout
@@ -49,8 +67,18 @@ class Terminal:
         raise AssertionError(f"{text!r} did not appear within {timeout} s; the screen was:\n{self.screen()}")
 
     def exit_status(self, timeout: float = 30.0) -> int:
-        screen = self.wait_for(self.done_marker + "=", timeout)
-        return int(screen.split(self.done_marker + "=")[1].split()[0])
+        """Wait for the command to exit; its status as the shell reports it (128 + n when killed by signal n)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.status_file.exists() and self.status_file.read_text().strip():
+                return int(self.status_file.read_text())
+            time.sleep(0.05)
+        raise AssertionError(f"still running after {timeout} s; the screen was:\n{self.screen()}")
+
+    def kill_session(self) -> None:
+        """Close the terminal: the processes in it get SIGHUP."""
+        self._tmux("kill-session", "-t", self.name)
 
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+        shutil.rmtree(self.status_file.parent, ignore_errors=True)

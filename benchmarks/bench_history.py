@@ -1,0 +1,167 @@
+"""How the history store scales: per-event log latency, open-and-read time, and the writer's cost per flush,
+for synthetic histories of 1k, 100k and 1M events, against plain TinyDB inserts measured in the same run.
+
+    python benchmarks/bench_history.py [--sizes 1000,100000,1000000] [--events 2000]
+
+Prints JSON. Targets: log p99 <= 1 ms at every size; p99 at the largest size / p99 at the smallest <= 2;
+opening the store and reading one title <= 1 s at 1M events.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tinydb import TinyDB  # noqa: E402
+
+from player.engine.catalog import TAGS  # noqa: E402
+from player.engine.history import History  # noqa: E402
+
+SEED = 20261128
+TITLES = 300  # hundreds of titles, as a loyal viewer's years would have
+KINDS = ["pause", "resume", "skip", "rewind", "speed", "complete", "seek"]
+
+
+def synthetic_events(count: int, rng: random.Random, start: datetime | None = None) -> list[dict]:
+    """Sessions of 20-120 events over ten years; popular titles are watched more (a Zipf-like spread)."""
+    at = start or datetime(2016, 1, 1, tzinfo=timezone.utc)
+    step = timedelta(days=3650) / max(count, 1)
+    weights = [1 / (rank + 1) for rank in range(TITLES)]
+    events: list[dict] = []
+    while len(events) < count:
+        title = f"title-{rng.choices(range(TITLES), weights)[0]:03d}"
+        session = f"{rng.getrandbits(48):012x}"
+        length = rng.randint(20, 120)
+        position = 0.0
+        for index in range(min(length, count - len(events))):
+            kind = "start" if index == 0 else ("end" if index == length - 1 else rng.choice(KINDS))
+            position += rng.uniform(0, 15)
+            events.append({"kind": kind, "viewer": "bench", "title": title, "session": session,
+                           "scene": f"scene-{int(position // 60)}", "beat": rng.randint(0, 12),
+                           "position": round(position, 2),
+                           "at": at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                           "tags": rng.sample(TAGS, rng.randint(1, 3))})
+            at += step
+    return events
+
+
+def percentiles(samples_ms: list[float]) -> dict:
+    ordered = sorted(samples_ms)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return {"p50_ms": round(pick(0.50), 4), "p99_ms": round(pick(0.99), 4), "max_ms": round(ordered[-1], 4),
+            "n": len(ordered)}
+
+
+def build_store(home: Path, size: int, rng: random.Random) -> float:
+    history = History(home, "bench")
+    events = synthetic_events(size, rng)
+    started = time.perf_counter()
+    for event in events:
+        history.log(event)
+    history.close()
+    return time.perf_counter() - started
+
+
+def measure_open_and_read(home: Path) -> dict:
+    started = time.perf_counter()
+    history = History(home, "bench")
+    events, sessions = history.counts()
+    opened = time.perf_counter() - started
+    biggest = max(history.summaries(), key=lambda s: s.events)
+    title_events = history.title_events(biggest.title)
+    total = time.perf_counter() - started
+    started = time.perf_counter()
+    newest = History(home, "bench").events(limit=50)  # what plain `watch history` shows
+    newest_s = time.perf_counter() - started
+    return {"open_s": round(opened, 4), "open_and_read_title_s": round(total, 4), "title": biggest.title,
+            "title_events": len(title_events), "open_and_newest_50_s": round(newest_s, 4),
+            "newest_50_ok": len(newest) == 50, "store_events": events, "store_sessions": sessions}
+
+
+def measure_logging(home: Path, count: int, rng: random.Random) -> dict:
+    """Log like a very busy viewer (an event every 5 ms on average) while the writer thread saves them."""
+    history = History(home, "bench")
+    history.counts()  # open the store first, as the player does at start
+    events = synthetic_events(count, rng, start=datetime(2026, 11, 28, tzinfo=timezone.utc))
+    samples = []
+    for event in events:
+        time.sleep(rng.expovariate(1 / 0.005))
+        started = time.perf_counter_ns()
+        history.log(event)
+        samples.append((time.perf_counter_ns() - started) / 1e6)
+    history.close()
+    return percentiles(samples)
+
+
+def measure_flush(home: Path, rounds: int, rng: random.Random) -> dict:
+    """The writer thread's cost to save a burst of 5 events (it is off the UI thread, but it should not grow)."""
+    history = History(home, "bench", flush_delay=3600)
+    history.counts()
+    samples = []
+    for _ in range(rounds):
+        for event in synthetic_events(5, rng, start=datetime(2026, 11, 29, tzinfo=timezone.utc)):
+            history._pending.append(event)  # queue without waking the writer, to time flush() alone
+        started = time.perf_counter_ns()
+        history.flush()
+        samples.append((time.perf_counter_ns() - started) / 1e6)
+    history.close()
+    return percentiles(samples)
+
+
+def baseline_tinydb(folder: Path, size: int, inserts: int, rng: random.Random) -> dict:
+    """Plain TinyDB with its default JSONStorage: every insert rewrites the whole file."""
+    path = folder / f"plain-{size}.json"
+    db = TinyDB(path)
+    db.insert_multiple(synthetic_events(size, rng))
+    samples = []
+    for event in synthetic_events(inserts, rng):
+        started = time.perf_counter_ns()
+        db.insert(event)
+        samples.append((time.perf_counter_ns() - started) / 1e6)
+    db.close()
+    return percentiles(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,100000,1000000")
+    parser.add_argument("--events", type=int, default=2000, help="events logged per size for the latency")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    rng = random.Random(SEED)
+    result: dict = {"seed": SEED, "titles": TITLES, "sizes": {}, "baseline_plain_tinydb_insert": {}}
+    with tempfile.TemporaryDirectory(prefix="bench-history-") as scratch:
+        scratch_path = Path(scratch)
+        for size in (1000, 50000):
+            result["baseline_plain_tinydb_insert"][str(size)] = baseline_tinydb(scratch_path, size, 50, rng)
+        for size in sizes:
+            home = scratch_path / f"home-{size}"
+            build_s = build_store(home, size, rng)
+            figures = {"build_s": round(build_s, 2)}
+            figures.update(measure_open_and_read(home))
+            figures["log"] = measure_logging(home, args.events, rng)
+            figures["writer_flush"] = measure_flush(home, 50, rng)
+            result["sizes"][str(size)] = figures
+            print(f"{size}: done", file=sys.stderr)
+    smallest, largest = str(sizes[0]), str(sizes[-1])
+    ratio = result["sizes"][largest]["log"]["p99_ms"] / max(result["sizes"][smallest]["log"]["p99_ms"], 1e-9)
+    result["targets"] = {
+        "log_p99_le_1ms": all(figures["log"]["p99_ms"] <= 1.0 for figures in result["sizes"].values()),
+        "p99_ratio_largest_over_smallest": round(ratio, 3),
+        "p99_ratio_le_2": ratio <= 2.0,
+        "open_and_read_le_1s_at_largest": result["sizes"][largest]["open_and_read_title_s"] <= 1.0,
+    }
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

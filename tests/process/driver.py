@@ -1,0 +1,41 @@
+"""A small process that logs events through the real history store, for tests with real processes and signals.
+
+    python -m tests.process.driver HOME VIEWER WRITER COUNT INTERVAL [TITLE]
+
+It prints `ack N` after log() returns for event N (the event is acknowledged), `warning ...` when saving fails,
+and `done` after close(). SIGTERM and SIGHUP close the store and exit, as the player does.
+"""
+
+import signal
+import sys
+import time
+from pathlib import Path
+
+from player.engine.events import utc_now
+from player.engine.history import History
+
+
+def main() -> None:
+    home, viewer, writer, count, interval = sys.argv[1:6]
+    title = sys.argv[6] if len(sys.argv) > 6 else "lighthouse"
+    history = History(Path(home), viewer, on_warning=lambda w: print(f"warning {w}", flush=True))
+
+    def stop(signum, frame):
+        history.close()
+        print("closed", flush=True)
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGHUP, stop)
+    for number in range(int(count)):
+        history.log({"kind": "pause", "viewer": viewer, "title": title, "session": writer, "scene": "s",
+                     "beat": number, "position": float(number), "writer": writer, "n": number,
+                     "at": utc_now()})
+        print(f"ack {number}", flush=True)
+        time.sleep(float(interval))
+    history.close()
+    print("done", flush=True)
+
+
+if __name__ == "__main__":
+    main()
