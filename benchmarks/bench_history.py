@@ -12,46 +12,20 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tinydb import TinyDB  # noqa: E402
 
-from player.engine.catalog import TAGS  # noqa: E402
+from benchmarks.synthetic import TITLES, synthetic_events  # noqa: E402
 from player.engine.history import History  # noqa: E402
 
 SEED = 20261128
-TITLES = 300  # hundreds of titles, as a loyal viewer's years would have
-KINDS = ["pause", "resume", "skip", "rewind", "speed", "complete", "seek"]
-
-
-def synthetic_events(count: int, rng: random.Random, start: datetime | None = None) -> list[dict]:
-    """Sessions of 20-120 events over ten years; popular titles are watched more (a Zipf-like spread)."""
-    at = start or datetime(2016, 1, 1, tzinfo=timezone.utc)
-    step = timedelta(days=3650) / max(count, 1)
-    weights = [1 / (rank + 1) for rank in range(TITLES)]
-    events: list[dict] = []
-    while len(events) < count:
-        title = f"title-{rng.choices(range(TITLES), weights)[0]:03d}"
-        session = f"{rng.getrandbits(48):012x}"
-        length = rng.randint(20, 120)
-        position = 0.0
-        for index in range(min(length, count - len(events))):
-            kind = "start" if index == 0 else ("end" if index == length - 1 else rng.choice(KINDS))
-            position += rng.uniform(0, 15)
-            events.append({"kind": kind, "viewer": "bench", "title": title, "session": session,
-                           "scene": f"scene-{int(position // 60)}", "beat": rng.randint(0, 12),
-                           "position": round(position, 2),
-                           "at": at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-                           "tags": rng.sample(TAGS, rng.randint(1, 3))})
-            at += step
-    return events
 
 
 def percentiles(samples_ms: list[float]) -> dict:

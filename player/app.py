@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from textual import events
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.geometry import Size
 from textual.binding import Binding
 from textual.screen import Screen
 
+from .engine import profile_store
 from .engine.catalog import Catalog, Film
 from .engine.history import History, resume_point
 from .engine.locations import log_file
@@ -22,6 +23,7 @@ from .messages import HistoryNotice, HistoryWarning
 from .screens.catalog import CatalogScreen
 from .screens.help import HelpScreen
 from .screens.player import PlayerScreen
+from .screens.profile import ProfileScreen
 from .screens.resume import ResumeScreen
 from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 
@@ -88,6 +90,16 @@ class WatchApp(App):
         if playback is not None:
             playback.quit()
             self.playbacks.discard(playback)
+            self.update_profile()
+
+    @work(thread=True, exclusive=True, group="profile", exit_on_error=False)
+    def update_profile(self) -> None:
+        """Fold the session that just ended into the stored taste profile, off the UI thread."""
+        self.services.history.flush()
+        profile_store.update(self.services.history)
+
+    def action_show_profile(self) -> None:
+        self.push_screen(ProfileScreen())
 
     def end_sessions(self) -> None:
         """Close every open session; called on quit, on signals and after a crash, so none is left open."""
@@ -120,6 +132,7 @@ class WatchApp(App):
             for number, scene in enumerate(screen.playback.timeline.scenes, 1):
                 yield SystemCommand(f"Go to scene {number}: {scene.title}", "Jump to the start of this scene",
                                     lambda scene_id=scene.id: screen.go_to_scene(scene_id))
+        yield SystemCommand("Taste profile", "What your viewing history says about your taste", self.action_show_profile)
         yield SystemCommand("Help: keys", "Show every key of this screen", lambda: self.show_help(screen))
 
     def on_history_warning(self, message: HistoryWarning) -> None:

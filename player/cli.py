@@ -145,11 +145,22 @@ def play(
         finally:
             app.end_sessions()
             history.close()
+    _update_profile(history)
     for notice in history.notices[already_noted:]:
         _note(notice)
     if app.crash_log:
         _note(app.crash_log)
         raise typer.Exit(1)  # our fault, not bad input
+
+
+def _update_profile(history: History) -> None:
+    """Fold the sessions just played into the stored profile (cheap: only the new events are read)."""
+    from .engine import profile_store
+
+    try:
+        profile_store.update(history)
+    except OSError as error:
+        log.warning("profile not updated: %s", error)
 
 
 @contextmanager
@@ -295,6 +306,33 @@ def viewers(json_output: bool = JsonOption) -> None:
     for row in rows:
         for notice in row["notices"]:
             _note(notice)
+
+
+@cli.command()
+def profile(
+    viewer: str = ViewerOption,
+    json_output: bool = JsonOption,
+    catalog: Optional[Path] = CatalogOption,
+    rebuild: bool = typer.Option(False, "--rebuild", help="Rebuild from every raw event instead of updating."),
+) -> None:
+    """Show what a viewer's history says about their taste: tag scores, pace, characters and evidence."""
+    from .engine import profile as taste
+    from .engine import profile_store
+
+    home = _home()
+    history = History(home, viewer)
+    state = profile_store.rebuild(history) if rebuild else profile_store.load(history)
+    described = taste.describe(state, taste.CatalogNames(_catalog(home, catalog)))
+    for notice in history.notices:
+        _note(notice)
+    if json_output:
+        _emit_json(described)
+        return
+    from rich.console import Console
+
+    from .profile_view import render
+
+    Console().print(render(described, viewer))
 
 
 def _title_id(home: Path, title: str, catalog: Optional[Path]) -> str:

@@ -44,6 +44,7 @@ RETRY_DELAYS = (0.5, 1.0, 2.0, 5.0)
 LOCK_TIMEOUT = 10.0
 EVENTS = "_default"  # the TinyDB table of a segment
 TITLES = "titles"  # the TinyDB table of the summary file
+STATE = "state"  # the TinyDB table of a state document
 
 
 class CorruptFile(Exception):
@@ -117,7 +118,8 @@ def _stamp() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
 
 
-def _folder_name(title: str) -> str:
+def title_file_name(title: str) -> str:
+    """A title id as a safe file or folder name."""
     name = quote(title, safe="-_")
     return name.replace(".", "%2E") if set(name) == {"."} else name
 
@@ -149,6 +151,7 @@ class History:
     def __init__(self, home: Path, viewer: str, *, on_warning: Callable[[str | None], None] | None = None,
                  on_notice: Callable[[str], None] | None = None, flush_delay: float = FLUSH_DELAY):
         self.viewer = check_viewer(viewer)
+        self.home = home
         self.dir = viewer_dir(home, viewer)
         self.events_dir = self.dir / "events"
         self.summary_path = self.dir / "titles.json"
@@ -254,7 +257,7 @@ class History:
 
     # -- the files ----------------------------------------------------------------------------------------
     def _title_dir(self, title: str) -> Path:
-        return self.events_dir / _folder_name(title)
+        return self.events_dir / title_file_name(title)
 
     def _segment_path(self, title: str, seq: int) -> Path:
         return self._title_dir(title) / f"{seq:06d}.json"
@@ -479,6 +482,30 @@ class History:
                 break  # this segment reaches back past the start of the newest session
         newest = collected[-1].get("session") if collected else None
         return [event for event in collected if event.get("session") == newest]
+
+    def _state_path(self, name: str) -> Path:
+        return self.dir / f"{name}.json"
+
+    def read_state(self, name: str) -> dict | None:
+        """A document kept beside the history (the taste profile's parts), or None. `name` may hold folders."""
+        path = self._state_path(name)
+        try:
+            rows = read_documents(path, STATE)
+        except CorruptFile as error:
+            self._move_aside(path, error.reason)
+            return None
+        return rows[0] if rows else None
+
+    def write_state(self, name: str, document: dict) -> None:
+        _db(self._state_path(name)).storage.write({STATE: {"1": document}})
+
+    def delete_state(self, name: str) -> None:
+        self._state_path(name).unlink(missing_ok=True)
+
+    def locked(self):
+        """The viewer's file lock, for read-modify-write of a state document across processes."""
+        self._lock_path_ready()
+        return self._lock
 
     def erase(self) -> None:
         """Delete this viewer's history for good."""

@@ -99,8 +99,14 @@ class Playback:
                 self.state = BRANCH
             else:
                 self.state = FINISHED
-                self._emit("finish", position=self.timeline.end, ending=self.part)
+                self._emit("finish", position=self.timeline.end, ending=self.part, share=self._tag_share())
         return self.state
+
+    def _tag_share(self) -> dict[str, float]:
+        """How much of what was watched (the film and this ending) carried each tag, for the profile."""
+        slots = Timeline(self.film.scenes).slots + self.timeline.slots
+        tags = _tags(slots)
+        return {tag: round(tags.count(tag) / len(slots), 4) for tag in sorted(set(tags))}
 
     def _complete_scene(self, scene_index: int) -> None:
         scene = self.timeline.scenes[scene_index]
@@ -117,15 +123,17 @@ class Playback:
             return
         if self.state != FINISHED:
             scene_slots = [slot for slot in self.timeline.slots if slot.scene_index == self.slot.scene_index]
-            self._emit("abandon", tags=_tags(scene_slots), speakers=_speakers(scene_slots))
+            self._emit("abandon", tags=_tags(scene_slots), speakers=_speakers(scene_slots), beats=len(scene_slots))
         self._emit("end", reason="finish" if self.state == FINISHED else "abandon")
         self.clock.pause()
         self.state = ENDED
 
     # -- the branch point ---------------------------------------------------------------------------------
-    def choose(self, ending_id: str, scenes: Sequence[Scene], *, how: str = "key", **data) -> None:
-        """Record the choice at the branch point and play the chosen ending from where the film stopped."""
-        self._emit("choice", ending=ending_id, how=how, **data)
+    def choose(self, ending_id: str, scenes: Sequence[Scene], *, how: str = "key", tags: Sequence[str] = (),
+               declined: Sequence[str] = (), **data) -> None:
+        """Record the choice at the branch point (the strongest taste signal: the chosen ending's tags, and
+        those of the endings declined) and play the chosen ending from where the film stopped."""
+        self._emit("choice", ending=ending_id, how=how, tags=list(tags), declined=list(declined), **data)
         self.play_ending(ending_id, scenes)
 
     def play_ending(self, ending_id: str, scenes: Sequence[Scene]) -> None:
@@ -153,7 +161,7 @@ class Playback:
             return
         if self.clock.paused:
             lasted = self.clock.resume()
-            self._emit("resume", paused=lasted)
+            self._emit("resume", paused=lasted, tags=list(self.slot.beat.tags), speakers=_speakers([self.slot]))
         else:
             self.clock.pause()
             self._emit("pause", tags=list(self.slot.beat.tags), speakers=_speakers([self.slot]))

@@ -8,6 +8,8 @@ from typing import Sequence
 
 from .catalog import Beat, Scene
 
+MIN_OVERLAP = 0.2  # seconds of a beat a jump must cover for the beat to count as skipped or rewound
+
 
 @dataclass(frozen=True)
 class Slot:
@@ -61,15 +63,15 @@ class Timeline:
         return self.scene_starts[following] if following < len(self.scene_starts) else self.end
 
     def between(self, a: float, b: float) -> list[Slot]:
-        """Slots that overlap the span from a to b (in either order)."""
+        """Slots that overlap the span from a to b (in either order) by at least MIN_OVERLAP seconds, so a beat
+        barely begun, or all but over, does not count as skipped or watched again."""
         low, high = min(a, b), max(a, b)
         if high <= low:
             return []
-        first = self.index_at(low)
         result = []
-        for slot in self.slots[first:]:
+        for slot in self.slots[self.index_at(low):]:
             if slot.start >= high:
                 break
-            if slot.end > low:
+            if min(slot.end, high) - max(slot.start, low) >= min(MIN_OVERLAP, slot.end - slot.start):
                 result.append(slot)
         return result

@@ -29,6 +29,7 @@ class CatalogScreen(Screen):
         Binding("down", "cursor('down')", "Highlight the title below", key_display="↓", group=MOVE,
                 id="catalog-down"),
         Binding("enter", "play", "play", id="play", key_display="enter", tooltip="Play the highlighted title"),
+        Binding("p", "app.show_profile", "profile", id="catalog-profile", tooltip="Your taste profile"),
         Binding("q", "app.quit", "quit", id="catalog-quit", tooltip="Quit watch"),
         Binding("f1,question_mark", "help", "help", id="catalog-help", key_display="?", tooltip="Help: every key"),
     ]

@@ -133,7 +133,9 @@ class PlayerScreen(Screen):
             self.action_quit_film()
             return
         ending = self.film.branch.ending(choice.ending)
-        self.playback.choose(choice.ending, ending.scenes, how=choice.how)
+        declined = sorted({tag for other in self.film.branch.endings if other.id != ending.id for tag in other.tags})
+        self.playback.choose(choice.ending, ending.scenes, how=choice.how, tags=ending.tags, declined=declined,
+                             label=ending.label)
         self._set_timeline()
         self.refresh_view()
 
@@ -147,9 +149,9 @@ class PlayerScreen(Screen):
 
     # -- actions --------------------------------------------------------------------------------------------
     def action_playback(self, name: str) -> None:
-        """Every playback key: the engine method of that name, then a redraw."""
+        """Every playback key: the engine method of that name, then a tick (a skip may reach the branch point)."""
         getattr(self.playback, name)()
-        self.refresh_view()
+        self.tick()
 
     def action_help(self) -> None:
         self.app.show_help(self)

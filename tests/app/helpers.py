@@ -13,8 +13,9 @@ from player.engine.locations import bundled_catalog
 
 
 def build(home: Path, film_id: str | None = "tiny", *, viewer: str = "ann", speed: float = 1.0,
-          timer: int | None = 0, now: ManualTime | None = None, offer_resume: bool = True) -> WatchApp:
-    catalog = Catalog.load([TEST_CATALOG, bundled_catalog()])
+          timer: int | None = 0, now: ManualTime | None = None, offer_resume: bool = True,
+          samples: bool = True) -> WatchApp:
+    catalog = Catalog.load([TEST_CATALOG, bundled_catalog()] if samples else [TEST_CATALOG])
     services = Services(home=home, catalog=catalog, viewer=viewer, history=History(home, viewer), speed=speed,
                         branch_timer=timer, time_source=now or ManualTime(), offer_resume=offer_resume)
     film = catalog.films[film_id] if film_id else None

@@ -49,3 +49,10 @@ def test_speed_steps_go_from_half_to_four_times():
     assert slower(1.0) == 0.75 and faster(1.0) == 1.25
     assert slower(0.5) == 0.5 and faster(4.0) == 4.0
     assert slower(16.0) == 4.0 and faster(16.0) == 16.0  # a demo speed set by --speed
+
+
+def test_a_beat_barely_touched_by_a_jump_does_not_count(tiny):
+    timeline = Timeline(tiny.scenes)
+    assert [s.beat_index for s in timeline.between(4.0, 8.1)] == [1]  # 0.1 s of beat 2 is not beat 2
+    assert [s.beat_index for s in timeline.between(3.9, 8.0)] == [1]  # nor the last 0.1 s of beat 0
+    assert [s.beat_index for s in timeline.between(3.5, 8.5)] == [0, 1, 2]

@@ -1,0 +1,55 @@
+"""The taste profile drawn for people: one Rich renderable, printed by `watch profile` and shown by the profile
+screen, so the two never disagree."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from .engine.text import printable
+
+BAR_CELLS = 10
+
+
+def bar(score: float) -> Text:
+    """A bar that grows right for liked tags and left for avoided ones, around a centre line."""
+    cells = round(abs(score) * BAR_CELLS)
+    left = " " * (BAR_CELLS - cells) + "█" * cells if score < 0 else " " * BAR_CELLS
+    right = "█" * cells + " " * (BAR_CELLS - cells) if score > 0 else " " * BAR_CELLS
+    return Text.assemble((left, "red"), ("│", "dim"), (right, "green"))
+
+
+def render(profile: dict, viewer: str) -> Group:
+    heading = Text.assemble(("Taste profile", "bold"), f" of {printable(viewer, False)}\n",
+                            (f"{profile['events']} events, {profile['sessions']} sessions  ·  as of "
+                             f"{profile['as_of']}, old history fading with a {profile['half_life_days']:g}-day "
+                             "half-life", "dim"))
+    parts: list = [heading]
+    if not profile["known"]:
+        parts.append(Text(f"\n{profile['note']}. Watch a film and it will fill in.", style="italic"))
+    table = Table(box=None, padding=(0, 1), show_header=True, header_style="bold")
+    table.add_column("tag")
+    table.add_column("avoids · seeks", no_wrap=True)
+    table.add_column("score", justify="right")
+    table.add_column("sure", justify="right")
+    for tag, figures in profile["tags"].items():
+        table.add_row(tag, bar(figures["score"]), f"{figures['score']:+.2f}", f"{figures['confidence']:.0%}")
+    parts += [Text(""), table]
+    pace = profile["pace"]
+    patience = "unknown" if pace["patience"] is None else f"{pace['patience']:.0%} of quiet beats watched through"
+    parts.append(Text.assemble(("\nPace  ", "bold"), f"prefers {pace['preferred_speed']:g}x  ·  skips "
+                               f"{pace['skip_rate']:.0%} of beats  ·  patience: {patience}"))
+    favourites = [(name, c) for name, c in profile["characters"].items() if c["score"] > 0][:3]
+    avoided = [(name, c) for name, c in profile["characters"].items() if c["score"] < 0][-2:]
+    if favourites or avoided:
+        text = Text.assemble(("Characters  ", "bold"))
+        text.append(", ".join(f"{printable(name, False)} (rewound {c['rewound']})" for name, c in favourites)
+                    or "no favourite yet")
+        if avoided:
+            text.append("  ·  skips away from: " + ", ".join(printable(name, False) for name, _ in avoided))
+        parts.append(text)
+    if profile["evidence"]:
+        parts.append(Text("\nWhy", style="bold"))
+        parts += [Text(f"  · {printable(line, False)}") for line in profile["evidence"][:8]]
+    return Group(*parts)
