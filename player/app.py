@@ -14,12 +14,16 @@ from textual.geometry import Size
 from textual.binding import Binding
 from textual.screen import Screen
 
+from .engine import profile as taste
 from .engine import profile_store
+from .engine.backend import Backend
+from .engine.endings_store import Saved
+from .engine.model_service import ModelService
 from .engine.catalog import Catalog, Film
 from .engine.history import History, resume_point
 from .engine.locations import log_file
 from .engine.playback import Playback
-from .messages import HistoryNotice, HistoryWarning
+from .messages import HistoryNotice, HistoryWarning, ModelStatus
 from .screens.catalog import CatalogScreen
 from .screens.help import HelpScreen
 from .screens.player import PlayerScreen
@@ -41,6 +45,8 @@ class Services:
     speed: float = 1.0
     branch_timer: int | None = None  # None: the title's own timer; 0: no timer
     offer_resume: bool = True  # offer to continue an unfinished session (--from-start turns it off)
+    backend_factory: Callable[[], Backend] | None = None  # None: authored endings only (--no-ai)
+    seed: int | None = None  # --seed: reproducible personalised endings
     time_source: Callable[[], float] = time.monotonic
     notices: list[str] = field(default_factory=list)  # one-line messages to show once the app is up
 
@@ -50,18 +56,25 @@ class WatchApp(App):
     TITLE = "watch"
     BINDINGS = [Binding("ctrl+q", "quit", "Quit watch", id="quit", show=False, priority=True)]
 
-    def __init__(self, services: Services, film: Film | None = None):
+    def __init__(self, services: Services, film: Film | None = None, replay: Saved | None = None):
         super().__init__()
         self.services = services
         self.film = film
+        self.replay = replay
         self.playbacks: set[Playback] = set()
         self.history_warning: str | None = None
         self.crash_log: str | None = None  # one line for the user when the app stopped on an error
         services.history.on_warning = lambda warning: self.post_message(HistoryWarning(warning))
         services.history.on_notice = lambda notice: self.post_message(HistoryNotice(notice))
+        self.model = ModelService(services.backend_factory, self._model_status) if services.backend_factory else None
+        self.model_status = ""
+        self._profile: dict | None = None
 
     def on_mount(self) -> None:
-        if self.film is not None:
+        self.load_profile()
+        if self.replay is not None:
+            self.push_screen(PlayerScreen(self.film, replay=self.replay))
+        elif self.film is not None:
             self.play(self.film)
         else:
             self.push_screen(CatalogScreen())
@@ -97,6 +110,7 @@ class WatchApp(App):
         """Fold the session that just ended into the stored taste profile, off the UI thread."""
         self.services.history.flush()
         profile_store.update(self.services.history)
+        self._profile = None  # read afresh when next needed
 
     def action_show_profile(self) -> None:
         self.push_screen(ProfileScreen())
@@ -105,6 +119,8 @@ class WatchApp(App):
         """Close every open session; called on quit, on signals and after a crash, so none is left open."""
         for playback in list(self.playbacks):
             self.end_session(playback)
+        if self.model is not None:
+            self.model.close()
 
     def leave_player(self) -> None:
         """After a film: back to the catalog if we came from it, otherwise out of the app."""
@@ -113,6 +129,35 @@ class WatchApp(App):
             return
         while isinstance(self.screen, Screen) and not isinstance(self.screen, CatalogScreen):
             self.pop_screen()
+
+    # -- the model and the profile --------------------------------------------------------------------------
+    def _model_status(self, text: str, fraction: float | None) -> None:
+        """From the model's thread: only a message crosses over to the UI."""
+        self.post_message(ModelStatus(text, fraction))
+
+    def on_model_status(self, message: ModelStatus) -> None:
+        percent = f" {message.fraction:.0%}" if message.fraction is not None else ""
+        self.model_status = f"{message.text}{percent}"
+
+    @work(thread=True, exclusive=True, group="model", exit_on_error=False)
+    def prepare_model(self, film: Film) -> None:
+        """Start the model and read the film's story into it while the film plays (prewarm)."""
+        if self.model is not None:
+            self.model.prepare(film)
+
+    @work(thread=True, exclusive=True, group="profile-load", exit_on_error=False)
+    def load_profile(self) -> None:
+        self.current_profile()
+
+    def current_profile(self) -> dict:
+        """The viewer's taste profile as last loaded (it changes only when a session ends)."""
+        if self._profile is None:
+            try:
+                state = profile_store.load(self.services.history)
+            except OSError:
+                state = taste.empty()
+            self._profile = taste.describe(state, taste.CatalogNames(self.services.catalog))
+        return self._profile
 
     async def action_quit(self) -> None:
         self.end_sessions()
@@ -173,5 +218,5 @@ class WatchApp(App):
         self._exit_renderables.clear()  # the traceback is in the log file; cli.py prints crash_log instead
 
 
-def make_app(services: Services, film: Film | None = None) -> WatchApp:
-    return WatchApp(services, film=film)
+def make_app(services: Services, film: Film | None = None, replay: Saved | None = None) -> WatchApp:
+    return WatchApp(services, film=film, replay=replay)

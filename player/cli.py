@@ -58,6 +58,8 @@ ViewerOption = typer.Option("default", "--viewer", help="Whose history to use (h
 JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table.")
 CatalogOption = typer.Option(None, "--catalog", help="Another catalog folder to read titles from.",
                              file_okay=False)
+ModelOption = typer.Option(None, "--model", help="A GGUF model file to write personalised endings with "
+                                                 "(else WATCH_MODEL, config.toml, models/, the default).")
 
 
 def _version(value: bool) -> None:
@@ -114,6 +116,9 @@ def play(
     no_timer: bool = typer.Option(False, "--no-timer", help="No countdown at the branch point."),
     from_start: bool = typer.Option(False, "--from-start", help="Start at the beginning; do not offer to "
                                                                  "continue an unfinished viewing."),
+    model: Optional[Path] = ModelOption,
+    seed: Optional[int] = typer.Option(None, "--seed", help="Seed for the personalised ending, to reproduce it."),
+    no_ai: bool = typer.Option(False, "--no-ai", help="Offer the authored endings only; start no model."),
 ) -> None:
     """Play TITLE (or open the catalog when no title is given)."""
     if not MIN_SPEED <= speed <= MAX_SPEED:
@@ -134,11 +139,31 @@ def play(
     from .app import Services, make_app  # Textual loads only when a screen is needed
 
     services = Services(home=home, catalog=films, viewer=viewer, history=history, speed=speed,
-                        branch_timer=0 if no_timer else timer, offer_resume=not from_start)
+                        branch_timer=0 if no_timer else timer, offer_resume=not from_start,
+                        backend_factory=None if no_ai else _backend_factory(home, model), seed=seed)
     services.notices += history.notices
     services.notices += [f"skipped invalid title {path.name}" for path in films.broken] if title is None else []
     already_noted = len(history.notices)
-    app = make_app(services, film=film)
+    _run_app(make_app(services, film=film), history, already_noted)
+
+
+def _backend_factory(home: Path, model: Optional[Path]):
+    """How the player gets its model: built lazily, in the background, only if a film is played. A model named
+    on the command line, in WATCH_MODEL or in config.toml that does not exist is bad input: say so now."""
+    from .engine.models import active_model
+
+    if model is not None or os.environ.get("WATCH_MODEL"):
+        active_model(home, model, os.environ)
+
+    def factory():
+        from .engine.model_process import LocalBackend
+
+        return LocalBackend(home, model, os.environ)
+
+    return factory
+
+
+def _run_app(app, history: History, already_noted: int) -> None:
     with _ending_sessions_on_signals(app, history):
         try:
             app.run()
@@ -333,6 +358,70 @@ def profile(
     from .profile_view import render
 
     Console().print(render(described, viewer))
+
+
+@cli.command()
+def models(json_output: bool = JsonOption, model: Optional[Path] = ModelOption) -> None:
+    """List the models found, which one is active, and why."""
+    from .engine.models import model_rows
+
+    rows = model_rows(_home(), model, os.environ)
+    if json_output:
+        _emit_json(rows)
+        return
+    if not rows:
+        typer.echo("No model found. Reinstall watch (it brings the default model), or use --model PATH.")
+    for row in rows:
+        mark = "▶" if row["active"] else " "
+        typer.echo(printable(f"{mark} {row['name']:<34} {row['source']:<16} {row.get('reason', '')}", False))
+        typer.echo(printable(f"    {row['path']}", False))
+
+
+@cli.command()
+def endings(
+    viewer: str = ViewerOption,
+    json_output: bool = JsonOption,
+) -> None:
+    """List the personalised endings written for a viewer, with their seeds and models."""
+    from .engine import endings_store
+
+    saved = endings_store.all_endings(History(_home(), viewer))
+    rows = [{"id": r["id"], "title": r["title"], "film": r.get("film", r["title"]), "created": r.get("created"),
+             "seed": r["seed"], "model": r["generator"].get("model"), "sha256": r["generator"].get("sha256"),
+             "backend": r["generator"].get("backend"), "beats": len(r["beats"]),
+             "first_line": r["beats"][0]["text"] if r["beats"] else ""} for r in saved]
+    if json_output:
+        _emit_json(rows)
+        return
+    if not rows:
+        typer.echo(f"No personalised endings yet for viewer {viewer}. Choose \"Your ending\" at a branch point.")
+    for row in rows:
+        typer.echo(printable(f"{row['id']}  {row['created'] or '':<24} {row['film']:<22} seed {row['seed']:<11} "
+                             f"{row['model']}", False))
+        typer.echo(printable(f"          {row['first_line'][:66]}", False))
+
+
+@cli.command()
+def replay(
+    ending: str = typer.Argument(..., help="The id of a saved ending (see `watch endings`), or a unique prefix."),
+    viewer: str = ViewerOption,
+    catalog: Optional[Path] = CatalogOption,
+) -> None:
+    """Play a saved personalised ending again, exactly as it was written."""
+    from .engine import endings_store
+
+    home = _home()
+    history = History(home, viewer)
+    saved = endings_store.find(history, ending)
+    film = _catalog(home, catalog).films.get(saved.record["title"])
+    if film is None:
+        raise WatchError(f"the film of ending {saved.id} ({saved.record['title']}) is no longer in the catalog")
+    _setup_logging(home)
+    from .app import Services, make_app
+
+    services = Services(home=home, catalog=_catalog(home, catalog), viewer=viewer, history=history,
+                        offer_resume=False)
+    _run_app(make_app(services, film=film, replay=saved), history, len(history.notices))
 
 
 def _title_id(home: Path, title: str, catalog: Optional[Path]) -> str:

@@ -19,3 +19,7 @@ class TitleNotFound(WatchError):
 
 class BadViewerName(WatchError):
     """A viewer name that could escape the data directory or is not printable."""
+
+
+class ImportFailed(WatchError):
+    """A screenplay could not be imported. Nothing was written to the catalog."""

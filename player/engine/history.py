@@ -499,6 +499,13 @@ class History:
     def write_state(self, name: str, document: dict) -> None:
         _db(self._state_path(name)).storage.write({STATE: {"1": document}})
 
+    def state_names(self, folder: str) -> list[str]:
+        """The names of the documents kept in a folder beside the history."""
+        try:
+            return sorted(name[:-5] for name in os.listdir(self.dir / folder) if name.endswith(".json"))
+        except FileNotFoundError:
+            return []
+
     def delete_state(self, name: str) -> None:
         self._state_path(name).unlink(missing_ok=True)
 

@@ -69,3 +69,17 @@ def viewer_dir(home: Path, viewer: str) -> Path:
 
 def log_file(home: Path) -> Path:
     return home / "logs" / "watch.log"
+
+
+def model_log(home: Path) -> Path:
+    """llama.cpp's own output, from the model process."""
+    return home / "logs" / "model.log"
+
+
+def models_dir(home: Path) -> Path:
+    """GGUF models the user adds, and where the default model is assembled."""
+    return home / "models"
+
+
+def config_file(home: Path) -> Path:
+    return home / "config.toml"

@@ -7,9 +7,10 @@ whole event logic is testable on a manual clock.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Callable, Iterable, Sequence
 
-from .catalog import Film, Scene
+from .catalog import Beat, Film, Scene
 from .clock import PlaybackClock, faster, slower
 from .events import make_event, new_session_id, utc_now
 from .timeline import Slot, Timeline
@@ -46,6 +47,7 @@ class Playback:
         self._scene_index = 0
         self._watched_from = 0  # first beat of the current scene seen in this pass
         self._skipped: set[int] = set()  # beats of the current scene skipped in this pass
+        self.open_ended = False  # an ending still being written: at its end, wait for more beats
 
     # -- reading the state -------------------------------------------------------------------------------
     @property
@@ -91,6 +93,9 @@ class Playback:
             self._complete_scene(self._scene_index)
             self._scene_index += 1
             self._watched_from, self._skipped = 0, set()
+        if at_end and self.open_ended:
+            self.clock.seek(self.timeline.end)  # hold here (not a viewer pause) until the next beat is written
+            return self.state
         if at_end:
             self._scene_index = len(self.timeline.scenes) - 1
             self.clock.pause()
@@ -129,28 +134,59 @@ class Playback:
         self.state = ENDED
 
     # -- the branch point ---------------------------------------------------------------------------------
-    def choose(self, ending_id: str, scenes: Sequence[Scene], *, how: str = "key", tags: Sequence[str] = (),
+    def choose(self, ending_id: str, scenes: Sequence[Scene] | None, *, how: str = "key", tags: Sequence[str] = (),
                declined: Sequence[str] = (), **data) -> None:
         """Record the choice at the branch point (the strongest taste signal: the chosen ending's tags, and
-        those of the endings declined) and play the chosen ending from where the film stopped."""
+        those of the endings declined) and play the chosen ending from where the film stopped. An ending still
+        to be written has no scenes yet: play_ending() follows when its first beat is there."""
         self._emit("choice", ending=ending_id, how=how, tags=list(tags), declined=list(declined), **data)
-        self.play_ending(ending_id, scenes)
+        if scenes:
+            self.play_ending(ending_id, scenes)
 
-    def play_ending(self, ending_id: str, scenes: Sequence[Scene]) -> None:
+    @property
+    def waiting(self) -> bool:
+        """At the end of what has been written so far of an ending still being written."""
+        return self.open_ended and self.clock.position >= self.timeline.end
+
+    def play_ending(self, ending_id: str, scenes: Sequence[Scene], open_ended: bool = False) -> None:
+        """Play an ending from the branch point. An open-ended one grows with append_beat() as it is written."""
         start = Timeline(self.film.scenes).end
         self.timeline = Timeline(scenes, start=start)
         self.part = ending_id
         self.state = PLAYING
+        self.open_ended = open_ended
         self._scene_index, self._watched_from, self._skipped = 0, 0, set()
         was_paused = self.clock.paused
         self.clock.seek(start)
         if was_paused:
             self.clock.resume()
 
+    def append_beat(self, beat: Beat) -> None:
+        """Add a newly written beat to the end of the ending that is playing."""
+        scenes = list(self.timeline.scenes)
+        scenes[-1] = replace(scenes[-1], beats=scenes[-1].beats + (beat,))
+        self.timeline = Timeline(scenes, start=self.timeline.start)
+
+    def close_ending(self) -> None:
+        """Nothing more will be written: the ending finishes when its last beat does."""
+        self.open_ended = False
+
+    def start_in_ending(self, ending_id: str, scenes: Sequence[Scene], **data) -> None:
+        """Start a session at an ending (a replay of a saved ending)."""
+        self.play_ending(ending_id, scenes)
+        self.clock.pause()
+        self._emit("start", speed=self.speed, resume_from=round(self.timeline.start, 2), **data)
+        self.clock.resume()
+
+    def rate(self, rating: int, tags: Sequence[str], **data) -> None:
+        """+1 or -1 for the ending just watched: an explicit taste signal."""
+        self._emit("rate", rating=rating, ending=self.part, tags=list(tags), **data)
+
     def back_to_branch(self) -> None:
         """Return to the branch point from an ending (after it finished, or to choose again)."""
         self.timeline = Timeline(self.film.scenes)
         self.part = "main"
+        self.open_ended = False
         self.clock.pause()
         self.clock.seek(self.timeline.end)
         self.state = BRANCH

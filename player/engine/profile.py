@@ -136,7 +136,7 @@ def _signals(event: dict, kind: str) -> list[tuple[str, str, int, float]]:
         return [("abandon", tag, 1, count / beats) for tag, count in counts.items()]
     if kind == "finish":
         return [("finish", tag, 1, float(share)) for tag, share in (event.get("share") or {}).items()]
-    if kind == "choice" and event.get("how") != "timer":  # the countdown chose, not the viewer
+    if kind == "choice" and event.get("how") not in ("timer", "fallback"):  # the viewer did not choose these
         chosen = set(tags)
         return [("choose", tag, 1, 1.0) for tag in chosen] + [
             ("decline", tag, 1, 1.0) for tag in set(event.get("declined") or []) - chosen]

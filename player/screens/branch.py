@@ -14,6 +14,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..engine.catalog import Film
+from ..engine.plan import YOURS
 from ..engine.text import printable
 from ..widgets.keybar import KeyBar
 
@@ -44,11 +45,17 @@ class BranchScreen(Screen[Choice | None]):
         Binding("f1,question_mark", "help", "help", id="branch-help", key_display="?", tooltip="Help: every key"),
     ]
 
-    def __init__(self, film: Film, *, timer: int | None, default: int = 0):
+    def __init__(self, film: Film, *, timer: int | None, yours: bool = False, predicted: str | None = None):
+        """`yours` adds the personalised ending; `predicted` is the option the profile expects the viewer to
+        want, which the countdown chooses."""
         super().__init__()
         self.film = film
-        self.endings = list(film.branch.endings)
-        self.default = default
+        self.endings = [(ending.id, ending.label) for ending in film.branch.endings]
+        if yours:
+            self.endings.append((YOURS, "Your ending — written for you now"))
+        ids = [ending_id for ending_id, _ in self.endings]
+        self.default = ids.index(predicted) if predicted in ids else 0
+        self.predicted = predicted in ids
         seconds = film.branch.timer if timer is None else timer
         self.remaining = float(seconds)
         self.timed = seconds > 0
@@ -60,9 +67,10 @@ class BranchScreen(Screen[Choice | None]):
             yield Static(Content(printable(self.film.title, keep_newlines=False)), id="branch-film")
             yield Static(Content(printable(self.film.branch.question)), id="question")
             options = []
-            for number, ending in enumerate(self.endings, 1):
-                label = Content.assemble((f" {number} ", "bold reverse"), "  ", printable(ending.label, False))
-                options.append(Option(label, id=ending.id))
+            for number, (ending_id, label) in enumerate(self.endings, 1):
+                mark = ("  ◆ predicted for you", "$accent") if self.predicted and number - 1 == self.default else ""
+                options.append(Option(Content.assemble((f" {number} ", "bold reverse"), "  ",
+                                                       printable(label, False), mark), id=ending_id))
             with Center():
                 yield OptionList(*options, id="endings")
             yield Static(id="countdown")
@@ -88,10 +96,10 @@ class BranchScreen(Screen[Choice | None]):
         self.remaining = max(0.0, self.remaining - 0.1)
         self.update_countdown()
         if self.remaining <= 0:
-            self.choose(self.endings[self.default].id, "timer")
+            self.choose(self.endings[self.default][0], "timer")
 
     def update_countdown(self) -> None:
-        default = printable(self.endings[self.default].label, False)
+        default = printable(self.endings[self.default][1].split(" — ")[0], False)
         if not self.timed:
             text = Content.assemble("Choose with ", ("1", "bold"), "–", (str(len(self.endings)), "bold"),
                                     ", or the arrows and ", ("enter", "bold"), ".")
@@ -112,11 +120,11 @@ class BranchScreen(Screen[Choice | None]):
 
     def action_choose_highlighted(self) -> None:
         index = self.query_one(OptionList).highlighted
-        self.choose(self.endings[index or 0].id)
+        self.choose(self.endings[index or 0][0])
 
     def action_pick(self, number: int) -> None:
         if 1 <= number <= len(self.endings):
-            self.choose(self.endings[number - 1].id)
+            self.choose(self.endings[number - 1][0])
 
     def action_toggle_timer(self) -> None:
         if self.timed:

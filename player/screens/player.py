@@ -11,7 +11,10 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
+from ..engine import writer
 from ..engine.catalog import Film
+from ..engine.endings_store import Saved
+from ..engine.plan import YOURS, Plan, predict
 from ..engine.playback import BRANCH, FINISHED, Playback
 from ..engine.text import printable
 from ..widgets.keybar import KeyBar
@@ -20,6 +23,8 @@ from ..widgets.storyboard import Storyboard
 from ..widgets.timeline import TimelineBar
 from .branch import BranchScreen, Choice
 from .end import EndScreen
+from .personal import PersonalEnding
+from .why import WhyScreen
 
 if TYPE_CHECKING:
     from ..app import WatchApp
@@ -30,7 +35,7 @@ SCENE = Binding.Group("scene", compact=True)
 SPEED = Binding.Group("speed", compact=True)
 
 
-class PlayerScreen(Screen):
+class PlayerScreen(PersonalEnding, Screen):
     app: "WatchApp"
     BINDINGS = [
         Binding("space", "playback('toggle_pause')", "pause", id="pause", key_display="space",
@@ -46,16 +51,18 @@ class PlayerScreen(Screen):
                 group=SPEED),
         Binding("right_square_bracket", "playback('faster')", "Faster (up to 4x)", id="faster", key_display="]",
                 group=SPEED),
-        Binding("backspace", "playback('normal_speed')", "1x", id="normal-speed", key_display="⌫",
-                tooltip="Normal speed"),
+        Binding("backspace", "playback('normal_speed')", "Normal speed", id="normal-speed", key_display="⌫",
+                group=SPEED),
         Binding("q", "quit_film", "quit", id="quit-film", tooltip="Quit the film"),
+        Binding("w", "why", "why", id="why", tooltip="Why this ending: what in your history shaped it"),
         Binding("f1,question_mark", "help", "help", id="help", key_display="?", tooltip="Help: every key"),
     ]
 
-    def __init__(self, film: Film, *, start_at: float = 0.0):
+    def __init__(self, film: Film, *, start_at: float = 0.0, replay: Saved | None = None):
         super().__init__()
         self.film = film
         self.start_at = start_at
+        self.replay = replay
         self.playback: Playback | None = None
         self._shown: tuple | None = None
         self._asking = False  # the branch or end screen is up; push it once only
@@ -76,8 +83,15 @@ class PlayerScreen(Screen):
         self.app.playbacks.add(self.playback)
         self.query_one("#film-title", Static).update(
             Content(printable(f"{self.film.title} ({self.film.year})", keep_newlines=False)))
+        if self.replay:
+            self.plan = Plan.from_dict(self.replay.record["plan"])
+            self.saved_id = self.replay.id
+            scene = writer.ending_scene(self.film, self.plan, self.replay.beats)
+            self.playback.start_in_ending(YOURS, [scene], replay=self.replay.id)
+        else:
+            self.playback.start(self.start_at)
+            self.app.prepare_model(self.film)
         self._set_timeline()
-        self.playback.start(self.start_at)
         self.refresh_view()
         self.set_interval(TICK_SECONDS, self.tick)
 
@@ -97,31 +111,61 @@ class PlayerScreen(Screen):
         self.refresh_view()
         if not self.is_current or self._asking:
             return  # help or the size warning is on top; the branch point waits for them to close
-        if state == BRANCH:
+        if state == BRANCH and not self.writing:
             self._asking = True
-            self.app.push_screen(BranchScreen(self.film, timer=self.app.services.branch_timer), self.chose)
+            yours = self.app.model is not None
+            predicted = predict(self.film, self.app.current_profile(), yours)
+            self.app.push_screen(BranchScreen(self.film, timer=self.app.services.branch_timer, yours=yours,
+                                              predicted=predicted), self.chose)
         elif state == FINISHED:
             self._asking = True
-            self.app.push_screen(EndScreen(self.film, self.playback.part), self.after_end)
+            self.app.push_screen(EndScreen(self.film, self.playback.part, self.plan, on_rate=self.rate,
+                                           on_why=self.action_why), self.after_end)
 
     def refresh_view(self) -> None:
         playback = self.playback
-        slot = playback.slot
-        shown = (playback.part, slot.scene_index, slot.beat_index)
-        if shown != self._shown:
-            self._shown = shown
-            self.query_one(Storyboard).show(slot.scene, slot.scene_index + 1, len(playback.timeline.scenes))
-            self.query_one(Caption).show(slot.beat, self.film.speaker_name(slot.beat))
+        if self.writing and (playback.part != YOURS or playback.waiting):
+            self._show_writing()
+        else:
+            slot = playback.slot
+            shown = (playback.part, slot.scene_index, slot.beat_index, len(playback.timeline.slots))
+            if shown != self._shown:
+                self._shown = shown
+                self.query_one(KeyBar).refresh()
+                self.query_one(Storyboard).show(slot.scene, slot.scene_index + 1, len(playback.timeline.scenes))
+                self.query_one(Caption).show(slot.beat, self.film.speaker_name(slot.beat))
         self.query_one(TimelineBar).position = playback.position
         self.query_one("#status", Static).update(self.status_line())
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "why":  # only a personalised ending has a why
+            return self.playback is not None and (self.playback.part == YOURS or self.writing)
+        return True
+
+    def _show_writing(self) -> None:
+        """While the model writes the next beat and the film has caught up with it: the words as they come."""
+        self._shown = None
+        if self.playback.part != YOURS:
+            scene = writer.ending_scene(self.film, self.plan, [])
+            self.query_one(Storyboard).show(scene, 1, 1)
+        self.query_one(Caption).show_writing(self.streaming)
+
     def status_line(self) -> Content:
         playback = self.playback
-        state = ("❚❚ paused", "bold $warning") if playback.paused else ("▶ playing", "bold $success")
-        part = "" if playback.part == "main" else "  ·  ending"
+        if self.writing and playback.part != YOURS:
+            state = ("✦ your ending", "bold $accent")  # stopped at the branch point until the first beat is written
+        elif playback.paused:
+            state = ("❚❚ paused", "bold $warning")
+        else:
+            state = ("▶ playing", "bold $success")
+        part = {"main": "", YOURS: "  ·  your ending"}.get(playback.part, "  ·  ending")
         speed = f"{playback.speed:g}x"
         warning = self.app.history_warning
         parts: list = [state, f"  ·  {speed}{part}  ·  viewer {printable(self.app.services.viewer)}"]
+        if self.writing:
+            parts += ["  ·  ", ("✦ writing your ending…", "bold $accent")]
+        elif self.app.model_status and playback.part == "main":
+            parts += ["  ·  ", (f"✦ model {self.app.model_status}", "$text-muted")]
         if warning:
             parts += ["  ·  ", (f"⚠ {warning}", "bold $error")]
         return Content.assemble(*parts)
@@ -132,6 +176,9 @@ class PlayerScreen(Screen):
         if choice is None:  # the viewer quit at the branch point
             self.action_quit_film()
             return
+        if choice.ending == YOURS:
+            self.start_yours(how=choice.how)
+            return
         ending = self.film.branch.ending(choice.ending)
         declined = sorted({tag for other in self.film.branch.endings if other.id != ending.id for tag in other.tags})
         self.playback.choose(choice.ending, ending.scenes, how=choice.how, tags=ending.tags, declined=declined,
@@ -141,11 +188,26 @@ class PlayerScreen(Screen):
 
     def after_end(self, what: str | None) -> None:
         self._asking = False
-        if what == "branch":
+        if what in ("branch", "again"):
+            seed = self.plan.seed + 1 if self.plan else None
+            self.stop_writing()
             self.playback.back_to_branch()
             self._set_timeline()
+            if what == "again":  # another personalised ending, with a new seed
+                self.start_yours(how="again", seed=seed)
         else:
             self.action_quit_film()
+
+    def rate(self, rating: int) -> None:
+        self.playback.rate(rating, self.plan.tags if self.plan and self.playback.part == YOURS else
+                           self.film.branch.ending(self.playback.part).tags, saved=self.saved_id)
+
+    def action_why(self) -> None:
+        if self.plan and (self.playback.part == YOURS or self.writing):
+            self.app.push_screen(WhyScreen(self.film, self.plan, self.app.current_profile()))
+        else:
+            self.app.notify("Only a personalised ending has a why: choose \"Your ending\" at the branch point.",
+                            timeout=4)
 
     # -- actions --------------------------------------------------------------------------------------------
     def action_playback(self, name: str) -> None:
@@ -157,6 +219,7 @@ class PlayerScreen(Screen):
         self.app.show_help(self)
 
     def action_quit_film(self) -> None:
+        self.stop_writing()
         self.app.end_session(self.playback)
         self.app.leave_player()
 

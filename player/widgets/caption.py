@@ -3,6 +3,7 @@
 from textual.content import Content
 from textual.widgets import Static
 
+from ..engine.beat_text import strip_markup
 from ..engine.catalog import Beat
 from ..engine.text import printable
 
@@ -25,3 +26,10 @@ class Caption(Static):
         self.set_class(beat.kind == "dialogue", "-dialogue")
         self.set_class(beat.kind == "caption", "-caption")
         self.update(render_beat(beat, speaker))
+
+    def show_writing(self, text: str) -> None:
+        """A beat still being written: the words so far, and a cursor."""
+        self.set_class(False, "-dialogue")
+        self.set_class(False, "-caption")
+        self.update(Content.assemble(("✦ writing your ending…\n", "$accent"),
+                                     (printable(strip_markup(text)), "italic"), ("▌", "$accent")))

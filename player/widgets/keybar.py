@@ -23,11 +23,11 @@ def key_names(keys: str) -> str:
 
 
 
-def hints(bindings) -> list[tuple[str, str]]:
-    """(keys, label) pairs for the bindings marked `show`, one pair per group."""
+def hints(bindings, allowed=lambda action: True) -> list[tuple[str, str]]:
+    """(keys, label) pairs for the bindings marked `show` whose action is allowed now, one pair per group."""
     grouped: dict[str, list[str]] = {}
     for binding in bindings:
-        if not isinstance(binding, Binding) or not binding.show:
+        if not isinstance(binding, Binding) or not binding.show or not allowed(binding.action):
             continue
         label = binding.group.description if binding.group else binding.description
         key = binding.key_display or key_names(binding.key.split(",")[0])
@@ -43,11 +43,18 @@ class KeyBar(Widget):
     """
 
     def render(self) -> Content:
-        pairs = hints(self.screen.BINDINGS) + [PALETTE_HINT]
+        screen = self.screen
+
+        def allowed(action: str) -> bool:
+            name = action.split("(")[0]
+            return screen.check_action(name, ()) is not False
+
+        keys = hints(screen.BINDINGS, allowed)
         width = self.size.width
-        for gap in ("  ", " "):
+        # Roomy first; then tighter; then without the palette hint (ctrl+p is listed in help).
+        for pairs, gap in ((keys + [PALETTE_HINT], "  "), (keys + [PALETTE_HINT], " "), (keys, " ")):
             content = Content(gap).join(
-                Content.assemble((keys, "bold $accent"), " ", label) for keys, label in pairs)
+                Content.assemble((keys_, "bold $accent"), " ", label) for keys_, label in pairs)
             if content.cell_length <= width:
                 return content
         return content.truncate(width, ellipsis=True)

@@ -14,10 +14,12 @@ from player.engine.locations import bundled_catalog
 
 def build(home: Path, film_id: str | None = "tiny", *, viewer: str = "ann", speed: float = 1.0,
           timer: int | None = 0, now: ManualTime | None = None, offer_resume: bool = True,
-          samples: bool = True) -> WatchApp:
+          samples: bool = True, backend=None, seed: int | None = None) -> WatchApp:
+    """The app over a real history on disk. `backend` is a (fake) model backend; None means --no-ai."""
     catalog = Catalog.load([TEST_CATALOG, bundled_catalog()] if samples else [TEST_CATALOG])
     services = Services(home=home, catalog=catalog, viewer=viewer, history=History(home, viewer), speed=speed,
-                        branch_timer=timer, time_source=now or ManualTime(), offer_resume=offer_resume)
+                        branch_timer=timer, time_source=now or ManualTime(), offer_resume=offer_resume,
+                        backend_factory=(lambda: backend) if backend is not None else None, seed=seed)
     film = catalog.films[film_id] if film_id else None
     return make_app(services, film=film)
 

@@ -99,3 +99,40 @@ def test_check_validates_a_title_folder(capsys):
 def test_the_console_script_runs_as_a_module():
     result = subprocess.run([sys.executable, "-m", "player", "list", "--json"], capture_output=True, text=True)
     assert result.returncode == 0 and "lighthouse" in result.stdout
+
+
+def test_models_json_lists_what_was_found_and_which_is_active(capsys, private_home, tmp_path):
+    extra = private_home / "models" / "mine.gguf"
+    extra.parent.mkdir(parents=True)
+    extra.write_bytes(b"GGUF" + b"\0" * 64)
+    status, out, _ = watch("models", "--json", capsys=capsys)
+    rows = json.loads(out)
+    assert status == 0 and {"name", "path", "source", "active"} <= set(rows[0])
+    assert [row["active"] for row in rows].count(True) == 1
+    assert rows[0]["path"] == str(extra) and rows[0]["active"]
+    assert any(row["source"] == "default package" and not row["active"] for row in rows)
+    chosen = tmp_path / "chosen.gguf"
+    chosen.write_bytes(b"GGUF" + b"\0" * 64)
+    _, out, _ = watch("models", "--json", "--model", str(chosen), capsys=capsys)
+    rows = json.loads(out)
+    assert rows[0]["path"] == str(chosen) and rows[0]["source"] == "--model" and rows[0]["active"]
+
+
+def test_a_missing_model_named_on_the_command_line_is_bad_input(capsys, tmp_path):
+    status, _, err = watch("lighthouse", "--model", str(tmp_path / "nope.gguf"), capsys=capsys)
+    assert status == 2 and "nope.gguf" in err and len(err.strip().splitlines()) == 1
+
+
+def test_endings_lists_saved_endings_and_replay_refuses_unknown_ids(capsys, private_home):
+    from player.engine import endings_store
+
+    history = History(private_home, "default")
+    saved = endings_store.save(history, {"title": "lighthouse", "film": "The Last Lighthouse", "seed": 12,
+                                         "created": "2026-11-28T00:00:00.000Z",
+                                         "generator": {"backend": "local", "model": "m", "sha256": "ab" * 32},
+                                         "beats": [{"kind": "action", "text": "Mara laughs.", "tags": ["hopeful"]}]})
+    status, out, _ = watch("endings", "--json", capsys=capsys)
+    rows = json.loads(out)
+    assert status == 0 and rows[0]["id"] == saved and rows[0]["seed"] == 12 and rows[0]["sha256"] == "ab" * 32
+    status, _, err = watch("replay", "zzzzzz", capsys=capsys)
+    assert status == 2 and "no saved ending has the id 'zzzzzz'" in err

@@ -1,0 +1,165 @@
+"""Generation speed of the local model, measured in one run, with the default model on 2 threads:
+
+(a) time to first token at the branch point: the story prefix prewarmed, then a request = prefix + a short
+    choice-dependent tail, against the same request cold (a fresh worker, no prewarm); the median of several;
+(b) tokens per second in the app (LocalBackend: worker process and pipe) against raw llama-cpp-python in this
+    process, on the same model, prompt, seed and sampler; model loading excluded. The rate is the decode rate:
+    (generated tokens - 1) / (time of the last token - time of the first), so the prompt's evaluation is not in it.
+
+    python benchmarks/bench_generation.py [--reps 5] [--tokens 200] [--model PATH]
+
+Prints JSON. Targets: prewarmed time to first token <= 100 ms; in-app >= 90% of raw.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from player.engine import models  # noqa: E402
+from player.engine.backend import Request  # noqa: E402
+from player.engine.catalog import load_title  # noqa: E402
+from player.engine.locations import bundled_catalog  # noqa: E402
+from player.engine.model_process import LocalBackend  # noqa: E402
+from player.engine.model_worker import Model  # noqa: E402
+from player.engine.prompt import story_prefix  # noqa: E402
+
+THREADS = 2
+SEED = 20261128
+TAILS = ['Mara sprints down the spiral stairs as', 'Elias: "', 'Callum takes the red book and',
+         'Bridie: "', 'The light turns once more over the water while']  # openers, as the plan writes them
+
+
+def first_token(backend: LocalBackend, request: Request) -> float:
+    """Seconds from asking to the first piece of text, as the ending screen sees it."""
+    started = time.perf_counter()
+    stream = backend.stream(request)
+    next(stream)
+    seconds = time.perf_counter() - started
+    stream.close()
+    return seconds
+
+
+def in_app_rate(backend: LocalBackend, request: Request) -> tuple[float, int, str]:
+    stream, pieces, stamps = backend.stream(request), [], []
+    while True:
+        try:
+            pieces.append(next(stream))
+            stamps.append(time.perf_counter())
+        except StopIteration as stop:
+            generated = stop.value
+            break
+    return (generated.tokens - 1) / (stamps[-1] - stamps[0]), generated.tokens, "".join(pieces)
+
+
+class Raw:
+    """llama-cpp-python in this process, driven the way the worker drives it (prewarmed prefix, same sampler)."""
+
+    def __init__(self, path: Path, n_ctx: int):
+        from llama_cpp import Llama
+
+        self.llm = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=THREADS, n_threads_batch=THREADS,
+                         verbose=False)
+
+    def tokens(self, text: str) -> list[int]:
+        return self.llm.tokenize(text.encode("utf-8"), add_bos=True, special=False)
+
+    def rate(self, prefix: str, request: Request) -> tuple[float, int, str]:
+        llm, sampler = self.llm, request.sampler
+        warm = self.tokens(prefix)
+        llm.reset()
+        llm.eval(warm)
+        llm.set_seed(request.seed)
+        stamps, pieces = [], []
+        steps = llm.generate(self.tokens(request.prompt), temp=sampler.temperature, top_p=sampler.top_p,
+                             top_k=sampler.top_k, min_p=sampler.min_p, repeat_penalty=sampler.repeat_penalty)
+        for token in steps:
+            stamps.append(time.perf_counter())
+            pieces.append(token)
+            if len(pieces) >= request.max_tokens:
+                break
+        steps.close()
+        worker = Model(send=lambda message: None, cancelled=set())  # its decoding, to compare the texts
+        worker.llm = llm
+        text = b"".join(worker.piece(token) for token in pieces).decode("utf-8", "replace")
+        return (len(pieces) - 1) / (stamps[-1] - stamps[0]), len(pieces), text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--tokens", type=int, default=200)
+    parser.add_argument("--model", type=Path, default=None, help="a GGUF; default: the default model")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-generation-") as folder:
+        print(json.dumps(measure(Path(folder), args), indent=2))
+
+
+def measure(home: Path, args: argparse.Namespace) -> dict:
+    model = models.active_model(home, args.model, {})
+    path = models.prepare(model, home)
+    settings = model.settings
+    film = load_title(bundled_catalog() / "lighthouse")
+    prefix = story_prefix(film)
+    tails = (TAILS * args.reps)[:args.reps]
+
+    def request(tail: str, max_tokens: int = 48, stop: tuple[str, ...] = ("\n",)) -> Request:
+        return Request(prefix + tail, max_tokens=max_tokens, stop=stop, seed=SEED, sampler=settings.sampler)
+
+    # (a) time to first token, cold: a fresh worker for every request (its start is not timed).
+    cold = []
+    for tail in tails:
+        backend = LocalBackend(home, path, {}, n_threads=THREADS)
+        backend.start()
+        cold.append(first_token(backend, request(tail)))
+        backend.close()
+
+    # (a) prewarmed, and (b) in the app: one worker, the story prefix evaluated while "the film plays".
+    backend = LocalBackend(home, path, {}, n_threads=THREADS)
+    started = time.perf_counter()
+    backend.start()
+    load_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    backend.prewarm(prefix, wait=True)
+    prewarm_seconds = time.perf_counter() - started
+    warm = [first_token(backend, request(tail)) for tail in tails]
+
+    raw = Raw(path, settings.n_ctx)
+    prefix_tokens = len(raw.tokens(prefix))
+    long = request(TAILS[0], max_tokens=args.tokens, stop=())
+    app_rates, raw_rates, same_text = [], [], True
+    for _ in range(3):  # alternated, so that a slow moment of the machine hits both
+        app_rate, app_count, app_text = in_app_rate(backend, long)
+        raw_rate, raw_count, raw_text = raw.rate(prefix, long)
+        app_rates.append(app_rate)
+        raw_rates.append(raw_rate)
+        same_text &= app_text == raw_text and app_count == raw_count == args.tokens
+    backend.close()
+
+    warm_median, cold_median = statistics.median(warm), statistics.median(cold)
+    app, raw_median = statistics.median(app_rates), statistics.median(raw_rates)
+    return {
+        "model": path.name, "threads": THREADS, "prompt": "player.engine.prompt.story_prefix(lighthouse) + tail",
+        "prefix_tokens": prefix_tokens, "load_seconds": round(load_seconds, 3),
+        "prewarm_seconds": round(prewarm_seconds, 3),
+        "first_token": {"reps": len(tails), "prewarmed_median_s": round(warm_median, 4),
+                        "cold_median_s": round(cold_median, 4), "speedup": round(cold_median / warm_median, 1),
+                        "prewarmed_s": [round(s, 4) for s in warm], "cold_s": [round(s, 4) for s in cold]},
+        "tokens_per_second": {"tokens": args.tokens, "in_app_median": round(app, 1),
+                              "raw_median": round(raw_median, 1), "ratio": round(app / raw_median, 3),
+                              "in_app": [round(r, 1) for r in app_rates], "raw": [round(r, 1) for r in raw_rates],
+                              "same_text_as_raw": same_text},
+        "targets": {"prewarmed_first_token_s": 0.1, "in_app_ratio": 0.9},
+        "targets_met": warm_median <= 0.1 and app / raw_median >= 0.9,
+    }
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""What the ending writer needs from a language model, whatever runs it: a local GGUF in a separate process, a
+server over HTTP, or a fake in tests.
+
+Every failure a user may meet (no model, a damaged file, a crashed or stalled process, a server that does not
+answer) is a ModelError with a one-line, plain-English message; the player shows it and plays an authored ending.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterator, Protocol
+
+from .errors import WatchError
+
+FIRST_TOKEN_BUDGET = 20.0  # seconds to wait for the first token of a request before giving up
+STALL_BUDGET = 10.0  # seconds to wait between two tokens before calling the generation stalled
+
+
+class ModelError(WatchError):
+    """The model could not be loaded or did not answer. The message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class Sampler:
+    """Sampling settings. Saved with every ending, so a replay or a re-generation knows what was used."""
+
+    temperature: float = 0.8
+    top_p: float = 0.95
+    top_k: int = 40
+    min_p: float = 0.05
+    repeat_penalty: float = 1.1
+
+    def as_dict(self) -> dict:
+        return {"temperature": self.temperature, "top_p": self.top_p, "top_k": self.top_k, "min_p": self.min_p,
+                "repeat_penalty": self.repeat_penalty}
+
+
+@dataclass(frozen=True)
+class Request:
+    """One completion: continue `prompt` (plain text, a story to continue) until a stop string or max_tokens."""
+
+    prompt: str
+    max_tokens: int = 60
+    stop: tuple[str, ...] = ("\n",)
+    seed: int = 0
+    sampler: Sampler = field(default_factory=Sampler)
+
+
+@dataclass(frozen=True)
+class Generated:
+    """What a finished request produced, with timings for the benchmarks."""
+
+    text: str
+    tokens: int
+    first_token_seconds: float
+    seconds: float
+    stopped_by: str  # "stop", "length" or "eos"
+
+
+Progress = Callable[[str, float], None]  # (what is happening, fraction done 0..1) for long waits
+
+
+class Backend(Protocol):
+    def start(self, progress: Progress | None = None) -> None:
+        """Get ready (find, prepare and load the model). May take seconds; reports progress. Raises ModelError."""
+
+    def prewarm(self, prefix: str) -> None:
+        """Evaluate a prompt prefix now, so a later request that starts with it only evaluates the rest."""
+
+    def stream(self, request: Request) -> Iterator[str]:
+        """The generated text, piece by piece as it is written. Raises ModelError on failure or timeout.
+        The last value the iterator returns (StopIteration.value) is a Generated."""
+
+    def describe(self) -> dict:
+        """What produced the text, for the saved ending: at least `backend` and `model`; a local model adds
+        `path` and `sha256`, a server adds `url`."""
+
+    def close(self) -> None:
+        """Stop any process or connection. Safe to call twice."""

@@ -1,0 +1,316 @@
+"""A small parser for Fountain (fountain.io) screenplays: text in, a title page and a flat list of elements out.
+
+It is written here because none of the parsers on PyPI handled everything `watch import` needs (non-ASCII
+character names, indented title-page values, notes spanning lines, lyrics...); see docs/catalog-format.md. It
+keeps notes, because the importer reads its directives from them, and drops whatever a reader is not meant to
+see: boneyard, page breaks, emphasis markers and forcing characters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# Removed text leaves these marks behind, so a line that held only a note or boneyard disappears instead of
+# becoming a blank line that would split a paragraph (and turn the rest of a speech into action).
+_GHOST = "\x02"
+_NOTE_MARK = "\x00"
+_NOTE_REF = re.compile(r"\x00(\d+)\x00")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BONEYARD = re.compile(r"/\*.*?(?:\*/|\Z)", re.S)  # an unclosed boneyard runs to the end, as in the spec
+_NOTE = re.compile(r"\[\[((?:(?!\[\[).)*?)\]\]", re.S)
+_OPEN_NOTE = re.compile(r"\[\[(.*?)(?=\n[ \t]*\n|\Z)", re.S)  # an unclosed note runs to the end of its paragraph
+
+SCENE_PREFIX = re.compile(r"^(?:INT\.?/EXT|INT/EXT|EXT\.?/INT|I/E|E/I|INT|EXT|EST)(?:\.|\s)\s*", re.I)
+_FORCED_HEADING = re.compile(r"^\.(?=[^.\s])")
+_SCENE_NUMBER = re.compile(r"\s*#[\w.-]+#\s*$")
+_FADE = re.compile(r"^FADE (?:IN|OUT|TO BLACK)[.:]?$")
+_EXTENSION = re.compile(r"\s*\(([^()]*)\)\s*$")
+_TITLE_KEY = re.compile(r"^([A-Za-z][A-Za-z ]{0,30}):[ \t]*(.*)$")
+_KNOWN_KEYS = {"title", "credit", "author", "authors", "source", "draft date", "date", "contact", "copyright",
+               "notes", "revision", "genre", "genres", "synopsis", "logline", "year"}
+
+# Emphasis: ***bold italic***, **bold**, *italic*, _underline_; a backslash escapes * and _.
+_ESCAPES = {"\\\\": "\ue000", "\\*": "\ue001", "\\_": "\ue002"}
+_UNESCAPE = {"\ue000": "\\", "\ue001": "*", "\ue002": "_"}
+_EMPHASIS = [re.compile(pattern) for pattern in (
+    r"\*\*\*(?=\S)(.+?)(?<=\S)\*\*\*", r"\*\*(?=\S)(.+?)(?<=\S)\*\*", r"\*(?=\S)(.+?)(?<=\S)\*",
+    r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)")]
+
+
+@dataclass(frozen=True)
+class Speech:
+    """One stretch of a speech: an optional parenthetical, then what is said."""
+    text: str
+    parenthetical: str | None = None
+
+
+@dataclass(frozen=True)
+class Element:
+    """kind is one of: heading, action, dialogue, transition, centered, lyrics, section, synopsis, note.
+
+    `text` is plain text with every Fountain marker removed (for dialogue, the speech joined). `notes` holds the
+    notes written inside the element, or the note itself for a standalone note.
+    """
+    kind: str
+    text: str
+    line: int
+    notes: tuple[str, ...] = ()
+    character: str = ""             # dialogue: the cue without extensions, e.g. JOE for JOE (V.O.) (CONT'D)
+    extensions: tuple[str, ...] = ()
+    speech: tuple[Speech, ...] = ()
+    level: int = 0                  # section depth: # is 1, ## is 2
+
+
+@dataclass
+class Screenplay:
+    title_page: dict[str, str] = field(default_factory=dict)  # lower-case key -> value, lines joined by \n
+    elements: list[Element] = field(default_factory=list)
+
+
+def plain(text: str) -> str:
+    """Remove emphasis markup, keeping escaped characters literally."""
+    for escaped, stand_in in _ESCAPES.items():
+        text = text.replace(escaped, stand_in)
+    for pattern in _EMPHASIS:
+        text = pattern.sub(r"\1", text)
+    for stand_in, literal in _UNESCAPE.items():
+        text = text.replace(stand_in, literal)
+    return text
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+@dataclass
+class _Line:
+    number: int
+    text: str               # with notes and boneyard removed
+    notes: list[str]
+    ghost: bool             # held only a note or boneyard: not a blank line, and not content either
+
+
+def _lines(text: str) -> list[_Line]:
+    """Normalise the text, cut out boneyard and notes, and number what is left by its line in the source."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").lstrip("\ufeff")
+    text = _CONTROL.sub("", unicodedata.normalize("NFC", text))
+    text = _BONEYARD.sub(lambda m: _GHOST + ("\n" + _GHOST) * m.group().count("\n"), text)
+    notes: list[str] = []
+
+    def keep(match: re.Match) -> str:
+        notes.append(_squash(plain(match.group(1))))
+        return f"{_NOTE_MARK}{len(notes) - 1}{_NOTE_MARK}" + ("\n" + _GHOST) * match.group().count("\n")
+
+    text = _OPEN_NOTE.sub(keep, _NOTE.sub(keep, text)).replace("]]", "").replace("*/", "")
+    result = []
+    for number, raw in enumerate(text.split("\n"), 1):
+        line_notes = [notes[int(ref)] for ref in _NOTE_REF.findall(raw)]
+        clean = _NOTE_REF.sub("", raw).replace(_GHOST, "")
+        marked = bool(line_notes) or _GHOST in raw
+        result.append(_Line(number, clean, line_notes, ghost=marked and not clean.strip()))
+    return result
+
+
+def _is_standalone(text: str) -> bool:
+    """Sections, synopses and page breaks stand on their own line, whatever surrounds them."""
+    stripped = text.strip()
+    return stripped.startswith(("#", "=")) and not stripped.startswith("=" * 2) or _is_page_break(stripped)
+
+
+def _is_page_break(stripped: str) -> bool:
+    return len(stripped) >= 3 and set(stripped) == {"="}
+
+
+def _cue(text: str) -> tuple[str, tuple[str, ...]] | None:
+    """A character cue: JOE, @McCLANE, ZOË (V.O.) (CONT'D), MARY ^. Returns the name and its extensions."""
+    name = text.strip()
+    forced = name.startswith("@")
+    name = name.lstrip("@").removesuffix("^").rstrip()
+    extensions: list[str] = []
+    while match := _EXTENSION.search(name):
+        extensions.insert(0, match.group(1).strip())
+        name = name[:match.start()].rstrip()
+    name = plain(name).strip()
+    if not name or name.startswith(("!", "~", ">", "(")):
+        return None
+    if not forced and (name != name.upper() or not any(c.isalpha() for c in name) or name[-1] in "!?:;,"):
+        return None
+    return name, tuple(extensions)
+
+
+def _heading(text: str) -> str | None:
+    stripped = text.strip()
+    if _FORCED_HEADING.match(stripped):
+        stripped = stripped[1:]
+    elif not SCENE_PREFIX.match(stripped):
+        return None
+    return _squash(plain(_SCENE_NUMBER.sub("", stripped)))
+
+
+def _transition(text: str) -> str | None:
+    stripped = text.strip()
+    if stripped.startswith(">") and not stripped.endswith("<"):
+        return stripped[1:].strip()
+    if stripped == stripped.upper() and (stripped.endswith("TO:") or _FADE.match(stripped)):
+        return stripped
+    return None
+
+
+class _Parser:
+    def __init__(self) -> None:
+        self.elements: list[Element] = []
+
+    def add(self, kind: str, text: str, line: int, notes: list[str], **extra) -> None:
+        self.elements.append(Element(kind=kind, text=text, line=line, notes=tuple(notes), **extra))
+
+    def block(self, lines: list[_Line]) -> None:
+        """Classify one paragraph (lines between blank lines) and add its elements."""
+        first = lines[0]
+        stripped = first.text.strip()
+        if _is_standalone(first.text):
+            if stripped.startswith("#"):
+                level = len(stripped) - len(stripped.lstrip("#"))
+                self.add("section", _squash(plain(stripped[level:])), first.number, first.notes, level=level)
+            elif not _is_page_break(stripped):
+                self.add("synopsis", _squash(plain(stripped[1:])), first.number, first.notes)
+            return
+        heading = _heading(first.text)
+        if heading is not None:
+            self.add("heading", heading, first.number, first.notes)
+            if lines[1:]:
+                self.block(lines[1:])  # action written straight under its heading
+            return
+        cue = _cue(first.text) if len(lines) > 1 else None
+        if cue:
+            self.dialogue(cue, lines)
+            return
+        notes = [note for line in lines for note in line.notes]
+        transition = _transition(first.text) if len(lines) == 1 else None
+        if transition is not None:
+            self.add("transition", _squash(plain(transition)), first.number, notes)
+        elif stripped.startswith(">") and stripped.endswith("<"):
+            text = " ".join(line.text.strip().removeprefix(">").removesuffix("<").strip() for line in lines)
+            self.add("centered", _squash(plain(text)), first.number, notes)
+        elif all(line.text.strip().startswith("~") for line in lines):
+            text = "\n".join(_squash(plain(line.text.strip()[1:])) for line in lines)
+            self.add("lyrics", text, first.number, notes)
+        else:
+            # Action keeps its line breaks; a leading ! only forces a line to be action.
+            text = "\n".join(_squash(plain(line.text.strip().removeprefix("!"))) for line in lines)
+            self.add("action", text.strip(), first.number, notes)
+
+    def dialogue(self, cue: tuple[str, tuple[str, ...]], lines: list[_Line]) -> None:
+        speech: list[Speech] = []
+        parenthetical: str | None = None
+        said: list[str] = []
+
+        def close() -> None:
+            nonlocal parenthetical, said
+            if said:
+                speech.append(Speech(text=_squash(" ".join(said)), parenthetical=parenthetical))
+            elif parenthetical and speech:  # a parenthetical after the last line: what they do after speaking
+                speech[-1] = Speech(f"{speech[-1].text} ({parenthetical})", speech[-1].parenthetical)
+            parenthetical, said = None, []
+
+        for line in lines[1:]:
+            stripped = line.text.strip()
+            if stripped.startswith("(") and stripped.endswith(")"):
+                close()
+                parenthetical = _squash(plain(stripped[1:-1])) or None
+            elif not stripped:  # a forced blank line ("  ") inside a speech starts a new stretch
+                close()
+            elif stripped.startswith("~"):
+                said.append(f"♪ {plain(stripped[1:].strip())} ♪")
+            else:
+                said.append(plain(stripped))
+        close()
+        if speech:
+            notes = [note for line in lines for note in line.notes]
+            self.add("dialogue", " ".join(s.text for s in speech), lines[0].number, notes, character=cue[0],
+                     extensions=cue[1], speech=tuple(speech))
+
+
+def _title_page(lines: list[_Line]) -> dict[str, str] | None:
+    """The first paragraph is a title page when it opens with a key such as `Title:`."""
+    match = _TITLE_KEY.match(lines[0].text)
+    keys = [m.group(1).strip().lower() for line in lines if (m := _TITLE_KEY.match(line.text))]
+    if not match or not (keys[0] in _KNOWN_KEYS or len(keys) > 1):
+        return None
+    page: dict[str, list[str]] = {}
+    key = ""
+    for line in lines:
+        match = _TITLE_KEY.match(line.text)
+        if match:
+            key = match.group(1).strip().lower()
+            page.setdefault(key, [])
+            value = match.group(2)
+        else:
+            value = line.text  # a continuation line, indented by a tab or spaces
+        value = _squash(plain(value))
+        if value:
+            page[key].append(value)
+    return {key: "\n".join(values) for key, values in page.items()}
+
+
+def _paragraphs(lines: list[_Line]) -> list[list[_Line]]:
+    """Group lines into paragraphs. A forced blank line (two spaces) keeps a speech together.
+
+    A line that held only notes belongs to the paragraph it touches; between blank lines it is a paragraph of
+    its own (a standalone note), returned as a single ghost line.
+    """
+    paragraphs: list[list[_Line]] = []
+    current: list[_Line] = []
+    loose: list[_Line] = []  # note-only lines not yet attached to a paragraph
+
+    def flush() -> None:
+        nonlocal current, loose
+        if loose:
+            paragraphs.append([_Line(loose[0].number, "", [n for l in loose for n in l.notes], ghost=True)])
+        if current:
+            paragraphs.append(current)
+        current, loose = [], []
+
+    for index, line in enumerate(lines):
+        if line.ghost:
+            if current:
+                current[-1].notes.extend(line.notes)
+            elif line.notes:
+                loose.append(line)
+        elif not line.text.strip():
+            following = next((l for l in lines[index + 1:] if not l.ghost), None)
+            in_speech = len(current) > 1 and _cue(current[0].text) is not None
+            if in_speech and len(line.text) >= 2 and following is not None and following.text.strip():
+                current.append(line)
+            else:
+                flush()
+        elif _is_standalone(line.text):
+            flush()
+            current = [line]
+            flush()
+        else:
+            if loose:  # notes written straight above a line belong to it
+                line.notes[:0] = [n for l in loose for n in l.notes]
+                loose = []
+            current.append(line)
+    flush()
+    return paragraphs
+
+
+def parse(text: str) -> Screenplay:
+    """Parse Fountain text. Never fails: anything unrecognised is action, as the spec says."""
+    screenplay = Screenplay()
+    parser = _Parser()
+    first = True
+    for paragraph in _paragraphs(_lines(text)):
+        if paragraph[0].ghost:
+            for note in paragraph[0].notes:
+                parser.add("note", note, paragraph[0].number, [note])
+        elif first and (page := _title_page(paragraph)) is not None:
+            screenplay.title_page = page
+        else:
+            parser.block(paragraph)
+        first = first and paragraph[0].ghost
+    screenplay.elements = parser.elements
+    return screenplay

@@ -1,0 +1,46 @@
+"""Why this ending: the plan the profile chose, and the evidence from the viewing history behind it."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from ..engine.catalog import Film
+from ..engine.plan import Plan
+from ..engine.text import printable
+
+
+def why_lines(film: Film, plan: Plan, profile: dict) -> list[str]:
+    """The reasons, then the evidence lines of the tags the ending leans on or stays away from."""
+    focus = ", ".join(film.characters[c].name for c in plan.focus if c in film.characters)
+    lines = [f"Tone: {plan.tone}.  Leaning on: {', '.join(plan.emphasis)}."
+             + (f"  Less: {', '.join(plan.avoid)}." if plan.avoid else ""),
+             f"In the spotlight: {focus}.  {len(plan.beats)} beats, seed {plan.seed}.", ""]
+    lines += [f"• {reason}" for reason in plan.reasons]
+    evidence = []
+    for tag in (plan.tone, *plan.emphasis, *plan.avoid):
+        evidence += profile.get("tags", {}).get(tag, {}).get("evidence", [])
+    evidence = list(dict.fromkeys(evidence)) or profile.get("evidence", [])[:6]
+    if evidence:
+        lines += ["", "From your history:"] + [f"• {line}" for line in evidence[:8]]
+    elif not profile.get("known"):
+        lines += ["", "Your history does not say much yet, so this ending follows the film's own mix."]
+    return lines
+
+
+class WhyScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,w,q,question_mark", "dismiss", "Close", id="why-close", key_display="esc")]
+
+    def __init__(self, film: Film, plan: Plan, profile: dict):
+        super().__init__()
+        self.lines = why_lines(film, plan, profile)
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="why"):
+            yield Static(Content.styled("Why this ending", "bold"), id="why-title")
+            yield Static(Content(printable("\n".join(self.lines))), id="why-lines")
+            yield Static(Content.assemble(("esc", "bold"), " or ", ("w", "bold"), " closes this"), id="why-hint")

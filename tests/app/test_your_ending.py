@@ -1,0 +1,184 @@
+"""Your ending in the player, with a fake model: it is written while it plays, saved, rated, replayed, and a
+failing model falls back to an authored ending."""
+
+from player.engine import endings_store
+from player.engine.clock import ManualTime
+from player.engine.history import History
+from player.engine.plan import YOURS
+from player.screens.branch import BranchScreen
+from player.screens.end import EndScreen
+from player.screens.player import PlayerScreen
+from player.screens.why import WhyScreen
+from player.widgets.caption import Caption
+from tests.app.helpers import build, kinds, stored_events
+from tests.fakes.backend import FakeBackend
+
+
+async def play_to_branch(app, now, pilot) -> None:
+    now.advance(25.0)
+    await pilot.pause(0.3)
+    assert isinstance(app.screen, BranchScreen)
+
+
+async def play_to_end(app, now, pilot, limit: int = 200) -> None:
+    for _ in range(limit):
+        if isinstance(app.screen, EndScreen):
+            return
+        now.advance(3.0)
+        await pilot.pause(0.05)
+    raise AssertionError(f"never reached the end; on {app.screen}")
+
+
+async def test_your_ending_is_written_played_and_saved(private_home):
+    now, fake = ManualTime(), FakeBackend()
+    app = build(private_home, now=now, backend=fake, seed=42)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await play_to_branch(app, now, pilot)
+        options = [str(app.screen.query_one("#endings").get_option_at_index(i).prompt) for i in range(3)]
+        assert "Your ending" in options[2]
+        await pilot.press("3")
+        await play_to_end(app, now, pilot)
+        assert app.screen.yours
+        await pilot.press("plus")
+        await pilot.press("q")
+    events = stored_events(app)
+    choice = next(e for e in events if e["kind"] == "choice")
+    assert choice["ending"] == YOURS and choice["seed"] == 42 and choice["tags"]
+    assert kinds(events)[-3:] == ["finish", "rate", "end"]
+    rate = events[-2]
+    assert rate["rating"] == 1 and rate["ending"] == YOURS and rate["tags"] == choice["tags"]
+    played = [e for e in events if e["kind"] == "complete" and e["part"] == YOURS]
+    assert played and played[0]["scene"] == YOURS
+    assert fake.prewarmed and all(prompt.startswith(fake.prewarmed[0]) for prompt in fake.prompts)
+    saved = endings_store.all_endings(History(private_home, "ann"))
+    assert len(saved) == 1
+    record = saved[0]
+    assert record["seed"] == 42 and record["generator"]["sha256"] == "0" * 64 and record["title"] == "tiny"
+    assert record["plan"]["seed"] == 42 and record["sampler"]["temperature"] > 0 and record["prompt"]
+    assert len(record["beats"]) == len(record["plan"]["beats"]) and record["beats"][0]["text"]
+    assert rate["saved"] == record["id"]
+
+
+async def test_the_ending_streams_into_the_caption_while_it_is_written(private_home):
+    now, fake = ManualTime(), FakeBackend(delay=0.15, pieces=6)
+    app = build(private_home, now=now, backend=fake, seed=1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await play_to_branch(app, now, pilot)
+        await pilot.press("3")
+        await pilot.pause(0.4)
+        caption = str(app.screen.query_one(Caption).render())
+        assert "writing your ending" in caption and "▌" in caption
+        assert "writing your ending" in str(app.screen.query_one("#status").render())
+        await pilot.press("w")
+        assert isinstance(app.screen, WhyScreen)
+        await pilot.press("escape")
+        await pilot.press("q")
+
+
+async def test_a_failing_model_falls_back_to_an_authored_ending(private_home):
+    now = ManualTime()
+    app = build(private_home, now=now, backend=FakeBackend(fail_start="no model found; try --model PATH"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await play_to_branch(app, now, pilot)
+        await pilot.press("3")
+        await pilot.pause(0.5)
+        assert any("no model found" in n.message for n in app._notifications)
+        await play_to_end(app, now, pilot)
+        assert not app.screen.yours
+        await pilot.press("q")
+    events = stored_events(app)
+    choices = [(e["ending"], e["how"]) for e in events if e["kind"] == "choice"]
+    assert choices == [(YOURS, "key"), ("fix", "fallback")]
+    assert [e["ending"] for e in events if e["kind"] == "finish"] == ["fix"]
+
+
+async def test_a_model_that_stalls_midway_falls_back_too(private_home):
+    now = ManualTime()
+    app = build(private_home, now=now, backend=FakeBackend(fail_after=20))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await play_to_branch(app, now, pilot)
+        await pilot.press("3")
+        await pilot.pause(0.5)
+        await play_to_end(app, now, pilot)
+        await pilot.press("q")
+    events = stored_events(app)
+    assert [e["how"] for e in events if e["kind"] == "choice"] == ["key", "fallback"]
+    assert any(e["kind"] == "choice" and "stopped writing" in e.get("reason", "") for e in events)
+
+
+async def test_another_ending_with_a_new_seed_then_back_to_the_branch(private_home):
+    now = ManualTime()
+    app = build(private_home, now=now, backend=FakeBackend(), seed=7)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await play_to_branch(app, now, pilot)
+        await pilot.press("3")
+        await play_to_end(app, now, pilot)
+        await pilot.press("r")
+        await pilot.pause(0.2)
+        await play_to_end(app, now, pilot)
+        await pilot.press("w")
+        assert isinstance(app.screen, WhyScreen)
+        await pilot.press("escape", "b")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, BranchScreen)
+        await pilot.press("1")
+        await play_to_end(app, now, pilot)
+        await pilot.press("q")
+    events = stored_events(app)
+    choices = [(e["ending"], e["how"], e.get("seed")) for e in events if e["kind"] == "choice"]
+    assert choices == [(YOURS, "key", 7), (YOURS, "again", 8), ("fix", "key", None)]
+    assert len(endings_store.all_endings(History(private_home, "ann"))) == 2
+
+
+async def test_without_a_model_only_authored_endings_are_offered(private_home):
+    now = ManualTime()
+    app = build(private_home, now=now, backend=None)  # --no-ai
+    async with app.run_test(size=(80, 24)) as pilot:
+        await play_to_branch(app, now, pilot)
+        assert app.screen.query_one("#endings").option_count == 2
+
+
+async def test_the_countdown_chooses_the_predicted_ending(private_home):
+    # A viewer who chose the dark ending before and rated it up: the profile predicts it.
+    history = History(private_home, "ann")
+    for kind, extra in (("choice", {"how": "key", "tags": ["dark", "quiet"], "ending": "dark"}),
+                        ("rate", {"rating": 1, "tags": ["dark", "quiet"]})):
+        history.log({"kind": kind, "viewer": "ann", "title": "tiny", "session": "old", "scene": "three",
+                     "beat": 0, "position": 24.0, "at": "2026-11-27T10:00:00.000Z", **extra})
+    history.close()
+    app = build(private_home, timer=1, offer_resume=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.services.time_source.advance(25.0)
+        await pilot.pause(0.3)
+        assert "predicted for you" in str(app.screen.query_one("#endings").get_option_at_index(1).prompt)
+        await pilot.pause(1.5)
+        await pilot.press("q")
+    choice = [e for e in stored_events(app) if e["kind"] == "choice"][-1]
+    assert (choice["ending"], choice["how"]) == ("dark", "timer")
+
+
+async def test_a_saved_ending_replays_exactly(private_home):
+    now = ManualTime()
+    app = build(private_home, now=now, backend=FakeBackend(), seed=3)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await play_to_branch(app, now, pilot)
+        await pilot.press("3")
+        await play_to_end(app, now, pilot)
+        await pilot.press("q")
+    app.services.history.close()
+    history = History(private_home, "ann")
+    saved = endings_store.find(history, endings_store.all_endings(history)[0]["id"][:4])
+    replay = build(private_home, now=(now := ManualTime()))
+    replay.replay = saved
+    shown = []
+    async with replay.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        player = replay.screen
+        assert isinstance(player, PlayerScreen) and player.playback.part == YOURS
+        for beat in saved.beats:
+            shown.append(player.playback.slot.beat.text)
+            now.advance(beat.duration + 1e-6)
+            player.tick()
+            await pilot.pause(0.05)
+        assert isinstance(replay.screen, EndScreen)
+    assert shown == [beat.text for beat in saved.beats] == [b["text"] for b in saved.record["beats"]]

@@ -1,0 +1,168 @@
+"""The plan, the prompt, the cleaning of beats and the writer, with a fake backend (no model)."""
+
+import pytest
+
+from player.engine import beat_text, endings_store, writer
+from player.engine.catalog import TAGS, Catalog
+from player.engine.history import History
+from player.engine.locations import bundled_catalog
+from player.engine.plan import YOURS, Plan, make_plan, predict, short_name
+from player.engine.prompt import ENDING_HEADING, story_prefix
+from tests.fakes.backend import FakeBackend
+
+FILMS = Catalog.load([bundled_catalog()]).films
+
+
+def profile(known=True, characters=None, pace=None, **scores) -> dict:
+    return {"known": known, "tags": {tag: {"score": scores.get(tag, 0.0), "evidence": [f"evidence for {tag}"]}
+                                     for tag in TAGS},
+            "characters": characters or {}, "pace": pace or {}, "evidence": []}
+
+
+ACTION = profile(action=0.7, spectacle=0.3, romance=-0.6, dialogue=-0.4)
+ROMANCE = profile(romance=0.7, dialogue=0.4, action=-0.6)
+DARK = profile(dark=0.6, suspense=0.3, hopeful=-0.5)
+HOPEFUL = profile(hopeful=0.6, humor=0.3, dark=-0.5)
+
+
+@pytest.mark.parametrize("film_id", sorted(FILMS))
+def test_opposite_viewers_get_opposite_plans(film_id):
+    film = FILMS[film_id]
+    action, romance = make_plan(film, ACTION, 1), make_plan(film, ROMANCE, 1)
+    assert action.emphasis[0] == "action" and "romance" in action.avoid
+    assert romance.emphasis[0] == "romance" and "action" in romance.avoid
+    assert make_plan(film, DARK, 1).tone == "dark" and make_plan(film, HOPEFUL, 1).tone == "hopeful"
+    for plan in (action, romance):
+        names = {short_name(film, c) for c in film.characters}
+        assert all(any(name in beat.opener for name in names) or beat.kind == "dialogue" or "{" not in beat.opener
+                   for beat in plan.beats)
+        assert all("{" not in beat.opener for beat in plan.beats)
+    action_tags = [t for beat in action.beats for t in beat.tags]
+    assert action_tags.count("action") >= len(action.beats) / 2 and "romance" not in action_tags
+    dark = make_plan(film, DARK, 1)
+    assert dark.beats[-1].tags[0] == "dark" and "dark" in dark.tags
+
+
+def test_a_favourite_character_gets_the_spotlight():
+    film = FILMS["lighthouse"]
+    fan = profile(action=0.5, characters={"Bridie Hask (The Last Lighthouse)": {
+        "title": "lighthouse", "id": "bridie", "score": 0.8, "rewound": 4, "skipped": 0}})
+    plan = make_plan(film, fan, 2)
+    assert plan.focus[0] == "bridie"
+    assert sum("Bridie" in beat.opener or beat.speaker == "bridie" for beat in plan.beats) >= len(plan.beats) / 2
+    assert any("Bridie Hask in the spotlight" in reason for reason in plan.reasons)
+    assert make_plan(film, ACTION, 2).focus[0] == "mara"  # without one, the protagonist
+
+
+def test_a_neutral_profile_follows_the_films_own_mix_and_says_so():
+    plan = make_plan(FILMS["tallow"], profile(known=False), 5)
+    assert plan.tone == "bittersweet" and plan.emphasis and not plan.avoid
+    assert any("your profile does not say yet" in reason for reason in plan.reasons)
+
+
+def test_pace_sets_the_length():
+    film = FILMS["deli"]
+    assert len(make_plan(film, profile(pace={"skip_rate": 0.6}), 1).beats) < \
+        len(make_plan(film, profile(), 1).beats) < \
+        len(make_plan(film, profile(quiet=0.4, pace={"patience": 0.95}), 1).beats)
+
+
+def test_plans_are_reproducible_and_vary_with_the_seed():
+    film = FILMS["lighthouse"]
+    assert make_plan(film, ACTION, 9) == make_plan(film, ACTION, 9)
+    assert make_plan(film, ACTION, 9).beats != make_plan(film, ACTION, 10).beats
+    plan = make_plan(film, ACTION, 9)
+    assert Plan.from_dict(plan.as_dict()) == plan
+
+
+def test_the_prediction_follows_the_profile():
+    film = FILMS["lighthouse"]  # endings: truth (hopeful, romance, dialogue), ash (dark, quiet)
+    assert predict(film, profile(known=False), yours=True) == film.branch.endings[0].id
+    assert predict(film, DARK, yours=False) == "ash"
+    assert predict(film, HOPEFUL, yours=False) == "truth"
+    assert predict(film, ACTION, yours=True) == YOURS
+
+
+def test_the_story_prefix_is_the_film_and_ends_where_the_ending_begins():
+    film = FILMS["lighthouse"]
+    prefix = story_prefix(film)
+    assert prefix.startswith("The Last Lighthouse\n") and prefix.endswith(f"{ENDING_HEADING}\n\n")
+    for character in film.characters.values():
+        assert character.name in prefix
+    assert film.branch.question in prefix and 'Mara: "' in prefix
+    assert short_name(film, "dunmore") == "Dunmore" and short_name(film, "mara") == "Mara"
+
+
+@pytest.mark.parametrize("kind, opener, generated, expected", [
+    ("action", "Mara grabs the", " lamp and runs.\nMORE", "Mara grabs the lamp and runs."),
+    ("action", "Mara grabs the", " lamp and runs for the door, and then she", "Mara grabs the lamp and runs for "
+                                                                               "the door, and then she."),
+    ("action", "Callum is waiting when Mara", "'s ferry docks.", "Callum is waiting when Mara's ferry docks."),
+    ("action", "Mara turns and", ' says, "We go now. Tonight', "Mara turns and says."),
+    ("action", "Mara turns and", " <em>smiles</em> at **him**.", "Mara turns and smiles at him."),
+    ("dialogue", "Run! ", '20 metres, run!" she', "Run! 20 metres, run!"),
+])
+def test_cleaning_keeps_the_beat_readable(kind, opener, generated, expected):
+    assert beat_text.clean(kind, opener, generated) == expected
+
+
+def test_long_beats_are_cut_at_a_sentence_or_a_word_and_fit_the_caption():
+    long = beat_text.clean("action", "Mara runs", " far. " + "And on and on the road goes " * 12)
+    assert len(long) <= beat_text.MAX_CHARS and long.endswith(" on and on…")
+    sentences = beat_text.clean("action", "Mara runs", " far. " + "The road goes on. " * 14)
+    assert len(sentences) <= beat_text.MAX_CHARS and sentences.endswith("The road goes on.")
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("Mara runs on.", "too short"),
+    ("Mara runs to the door, to the door, to the door, to the door.", "repeats itself"),
+    ("Mara sees the lamp burning over the dark water again.", "repeats an earlier beat"),
+    ("Then we light the old one by hand tonight, Mara says.", "copies the film"),
+    ("Mara laughs at last, and the gulls wheel over the quay.", None),
+])
+def test_loops_and_copies_are_refused(text, reason):
+    earlier = ["Callum sees the lamp burning over the dark water."]
+    film_text = 'Mara: "Then we light the old one. By hand."\nThen we light the old one by hand tonight.'
+    assert beat_text.refusal(text, "Mara runs" if reason == "too short" else "Mara", earlier, film_text) == reason
+
+
+def test_the_writer_writes_every_planned_beat_in_order_and_reuses_the_prefix():
+    film, fake = FILMS["lighthouse"], FakeBackend()
+    plan = make_plan(film, ACTION, 4)
+    events = []
+    result = writer.write(film, plan, fake, on_event=events.append)
+    assert [b.tags for b in result.beats] == [b.tags for b in plan.beats]
+    assert all(b.text.startswith(p.opener.strip()) for b, p in zip(result.beats, plan.beats))
+    prefix = story_prefix(film)
+    assert all(prompt.startswith(prefix) for prompt in fake.prompts)
+    assert fake.prompts[1].startswith(prefix + result.beats[0].text)  # each beat sees the ones before it
+    assert result.prompt.startswith(prefix) and result.beats[-1].text in result.prompt
+    assert [type(e).__name__ for e in events[:2]] == ["Started", "Piece"]
+    assert sum(isinstance(e, writer.Written) for e in events) == len(plan.beats)
+    assert result.tokens > 0 and result.first_token_seconds is not None
+
+
+def test_a_beat_the_model_keeps_looping_on_is_retried_then_dropped():
+    class Looping(FakeBackend):
+        def stream(self, request):
+            self.prompts.append(request.prompt)
+            yield " and the door and the door and the door and the door"
+            return None
+
+    film = FILMS["lighthouse"]
+    plan = make_plan(film, ACTION, 4)
+    fake = Looping()
+    result = writer.write(film, plan, fake)
+    assert result.beats == [] and len(fake.prompts) == len(plan.beats) * (writer.RETRIES + 1)
+    assert len({p for p in fake.prompts}) == len(plan.beats)  # same prompt, new seeds
+    assert result.refused[0] == "beat 1: repeats itself"
+
+
+def test_endings_are_saved_and_found_by_prefix(private_home):
+    history = History(private_home, "ann")
+    first = endings_store.save(history, {"title": "tiny", "seed": 1, "beats": [], "generator": {}})
+    endings_store.save(history, {"title": "tiny", "seed": 2, "beats": [], "generator": {}})
+    assert [r["seed"] for r in endings_store.all_endings(history)] == [1, 2]
+    assert endings_store.find(history, first[:5]).record["seed"] == 1
+    with pytest.raises(endings_store.EndingNotFound, match="no saved ending"):
+        endings_store.find(history, "zzzz")
