@@ -136,8 +136,8 @@ class WatchApp(App):
         self.post_message(ModelStatus(text, fraction))
 
     def on_model_status(self, message: ModelStatus) -> None:
-        percent = f" {message.fraction:.0%}" if message.fraction is not None else ""
-        self.model_status = f"{message.text}{percent}"
+        self.model_status = message.text + (f" {progress_bar(message.fraction)}" if message.fraction is not None
+                                            else "")
 
     @work(thread=True, exclusive=True, group="model", exit_on_error=False)
     def prepare_model(self, film: Film) -> None:
@@ -216,6 +216,11 @@ class WatchApp(App):
 
     def _print_error_renderables(self) -> None:
         self._exit_renderables.clear()  # the traceback is in the log file; cli.py prints crash_log instead
+
+
+def progress_bar(fraction: float, cells: int = 10) -> str:
+    filled = round(max(0.0, min(1.0, fraction)) * cells)
+    return "▰" * filled + "▱" * (cells - filled) + f" {fraction:.0%}"
 
 
 def make_app(services: Services, film: Film | None = None, replay: Saved | None = None) -> WatchApp:

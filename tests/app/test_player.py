@@ -8,7 +8,7 @@ from player.screens.player import PlayerScreen
 from player.screens.too_small import TooSmallScreen
 from player.widgets.caption import Caption
 from player.widgets.storyboard import Storyboard
-from tests.app.helpers import build, kinds, stored_events
+from tests.app.helpers import build, kinds, stored_events, wait_for_screen
 
 
 async def test_pause_resume_skip_and_quit_are_stored(private_home):
@@ -72,18 +72,15 @@ async def test_the_branch_point_plays_the_chosen_ending_to_the_end(private_home)
     app = build(private_home, now=now)
     async with app.run_test(size=(80, 24)) as pilot:
         now.advance(25.0)
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, BranchScreen)
+        await wait_for_screen(pilot, BranchScreen)
         await pilot.press("down", "enter")  # the second ending
         now.advance(5.0)
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, EndScreen)
+        await wait_for_screen(pilot, EndScreen)
         await pilot.press("b")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, BranchScreen)
+        await wait_for_screen(pilot, BranchScreen)
         await pilot.press("1")
         now.advance(5.0)
-        await pilot.pause(0.3)
+        await wait_for_screen(pilot, EndScreen)
         await pilot.press("q")
     events = stored_events(app)
     choices = [(e["ending"], e["how"]) for e in events if e["kind"] == "choice"]
@@ -96,8 +93,7 @@ async def test_the_branch_timer_chooses_the_default(private_home):
     now = app.services.time_source
     async with app.run_test(size=(80, 24)) as pilot:
         now.advance(25.0)
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, BranchScreen)
+        await wait_for_screen(pilot, BranchScreen)
         await pilot.pause(1.5)
         assert not isinstance(app.screen, BranchScreen)
         await pilot.press("q")
@@ -109,7 +105,7 @@ async def test_t_pauses_the_branch_timer(private_home):
     app = build(private_home, timer=1)
     async with app.run_test(size=(80, 24)) as pilot:
         app.services.time_source.advance(25.0)
-        await pilot.pause(0.3)
+        await wait_for_screen(pilot, BranchScreen)
         await pilot.press("t")
         await pilot.pause(1.5)
         assert isinstance(app.screen, BranchScreen)
@@ -137,7 +133,7 @@ async def test_the_key_bar_fits_80_columns_on_every_screen(private_home):
         bar = str(app.screen.query_one(KeyBar).render())
         assert "…" not in bar and "help" in bar and "^p" in bar and "quit" in bar and "speed" in bar
         app.services.time_source.advance(25.0)
-        await pilot.pause(0.3)
+        await wait_for_screen(pilot, BranchScreen)
         bar = str(app.screen.query_one(KeyBar).render())
         assert "…" not in bar and "1-9" in bar and "timer" in bar
 
@@ -155,7 +151,7 @@ async def test_catalog_text_is_shown_literally(private_home):
         assert "[link=http://example.com]no link[/link] [/] [ unbalanced" in str(
             app.screen.query_one(Caption).render())
         app.services.time_source.advance(3.0)
-        await pilot.pause(0.3)
+        await wait_for_screen(pilot, BranchScreen)
         assert "[reverse]A[/]" in str(app.screen.query_one("#endings").get_option_at_index(0).prompt)
 
 

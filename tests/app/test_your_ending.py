@@ -3,6 +3,7 @@ failing model falls back to an authored ending."""
 
 from player.engine import endings_store
 from player.engine.clock import ManualTime
+from player.messages import ModelStatus
 from player.engine.history import History
 from player.engine.plan import YOURS
 from player.screens.branch import BranchScreen
@@ -10,14 +11,13 @@ from player.screens.end import EndScreen
 from player.screens.player import PlayerScreen
 from player.screens.why import WhyScreen
 from player.widgets.caption import Caption
-from tests.app.helpers import build, kinds, stored_events
+from tests.app.helpers import build, kinds, stored_events, wait_for_screen
 from tests.fakes.backend import FakeBackend
 
 
 async def play_to_branch(app, now, pilot) -> None:
     now.advance(25.0)
-    await pilot.pause(0.3)
-    assert isinstance(app.screen, BranchScreen)
+    await wait_for_screen(pilot, BranchScreen)
 
 
 async def play_to_end(app, now, pilot, limit: int = 200) -> None:
@@ -119,8 +119,7 @@ async def test_another_ending_with_a_new_seed_then_back_to_the_branch(private_ho
         await pilot.press("w")
         assert isinstance(app.screen, WhyScreen)
         await pilot.press("escape", "b")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, BranchScreen)
+        await wait_for_screen(pilot, BranchScreen)
         await pilot.press("1")
         await play_to_end(app, now, pilot)
         await pilot.press("q")
@@ -149,7 +148,7 @@ async def test_the_countdown_chooses_the_predicted_ending(private_home):
     app = build(private_home, timer=1, offer_resume=False)
     async with app.run_test(size=(80, 24)) as pilot:
         app.services.time_source.advance(25.0)
-        await pilot.pause(0.3)
+        await wait_for_screen(pilot, BranchScreen)
         assert "predicted for you" in str(app.screen.query_one("#endings").get_option_at_index(1).prompt)
         await pilot.pause(1.5)
         await pilot.press("q")
@@ -182,3 +181,38 @@ async def test_a_saved_ending_replays_exactly(private_home):
             await pilot.pause(0.05)
         assert isinstance(replay.screen, EndScreen)
     assert shown == [beat.text for beat in saved.beats] == [b["text"] for b in saved.record["beats"]]
+
+
+async def test_what_the_model_writes_is_shown_literally(private_home):
+    class Mischief(FakeBackend):
+        def stream(self, request):
+            yield " [bold]bold[/] \x1b[2J [link=x]y[/link] \x07 done"
+            return None
+
+    now = ManualTime()
+    app = build(private_home, now=now, backend=Mischief(), seed=2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await play_to_branch(app, now, pilot)
+        await pilot.press("3")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        shown = str(app.screen.query_one(Caption).render())
+        assert "[bold]bold[/]" in shown and "[link=x]y[/link]" in shown
+        assert "\x1b" not in shown and "\x07" not in shown and "\u241b[2J" in shown
+
+
+async def test_preparing_the_model_shows_a_progress_bar(private_home):
+    class Slow(FakeBackend):
+        def start(self, progress=None):
+            for step in range(1, 5):
+                progress("preparing the default model", step / 4)
+
+    now = ManualTime()
+    app = build(private_home, now=now, backend=Slow())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        assert "model ready" in str(app.screen.query_one("#status").render())
+        app.post_message(ModelStatus("preparing the default model", 0.5))  # as the model's thread does
+        await pilot.pause(0.3)
+        assert "preparing the default model ▰▰▰▰▰▱▱▱▱▱ 50%" in str(app.screen.query_one("#status").render())

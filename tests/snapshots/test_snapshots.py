@@ -34,3 +34,27 @@ def test_branch_screen(snap_compare, private_home):
 def test_catalog_screen(snap_compare, private_home):
     app = build(private_home, None, samples=False)  # the test titles only, so new samples do not change it
     assert snap_compare(app, terminal_size=(80, 24))
+
+
+def test_branch_screen_with_your_ending(snap_compare, private_home):
+    from tests.fakes.backend import FakeBackend
+
+    app = build(private_home, "lighthouse", timer=0, backend=FakeBackend(), samples=True)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_at(600.0))
+
+
+def test_your_ending_why_panel(snap_compare, private_home):
+    from tests.fakes.backend import FakeBackend
+
+    app = build(private_home, "tiny", timer=0, backend=FakeBackend(), seed=4)
+
+    async def run_before(pilot) -> None:
+        pilot.app.services.time_source.advance(30.0)
+        await pilot.pause(0.2)
+        await pilot.press("3")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        await pilot.press("w")
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -127,3 +127,20 @@ def test_an_invalid_title_is_kept_aside_and_reported_when_asked_for(tmp_path):
     assert "broken" not in catalog.films and folder in catalog.broken
     with pytest.raises(CatalogError):
         catalog.find("broken")
+
+
+def test_a_hidden_folder_is_never_a_title_even_with_a_film_toml(tmp_path):
+    shutil.copytree(TEST_CATALOG / "tiny", tmp_path / "tiny")
+    shutil.copytree(TEST_CATALOG / "tiny", tmp_path / ".importing-x1y2")  # an import's staging folder, say
+    (tmp_path / ".broken").mkdir()
+    (tmp_path / ".broken" / "film.toml").write_text("not toml [")
+    catalog = Catalog.load([tmp_path])
+    assert list(catalog.films) == ["tiny"] and catalog.broken == {}
+
+
+def test_ids_are_lower_case_letters_digits_and_dashes_only():
+    from player.engine.catalog import valid_id
+
+    assert valid_id("the-door") and valid_id("a1")
+    for bad in ("door\n", "-door", "Door", "the door", "", "../x"):
+        assert not valid_id(bad), bad

@@ -136,3 +136,26 @@ def test_endings_lists_saved_endings_and_replay_refuses_unknown_ids(capsys, priv
     assert status == 0 and rows[0]["id"] == saved and rows[0]["seed"] == 12 and rows[0]["sha256"] == "ab" * 32
     status, _, err = watch("replay", "zzzzzz", capsys=capsys)
     assert status == 2 and "no saved ending has the id 'zzzzzz'" in err
+
+
+def test_import_writes_into_the_user_catalog_asks_before_replacing_and_refuses_bad_files(capsys, private_home,
+                                                                                         tmp_path, monkeypatch):
+    from tests.conftest import FIXTURES
+
+    screenplay = str(FIXTURES / "fountain" / "branching.fountain")
+    status, out, _ = watch("import", screenplay, capsys=capsys)
+    assert status == 0 and (private_home / "catalog" / "the-door" / "film.toml").is_file()
+    _, out, _ = watch("list", "--json", capsys=capsys)
+    assert "the-door" in {film["id"] for film in json.loads(out)}
+    monkeypatch.setattr("sys.stdin", open("/dev/null"))
+    status, out, _ = watch("import", screenplay, capsys=capsys)
+    assert status == 1 and "Nothing imported" in out
+    status, _, _ = watch("import", screenplay, "--force", capsys=capsys)
+    assert status == 0
+    elsewhere = tmp_path / "mine"
+    status, out, _ = watch("import", screenplay, "--into", str(elsewhere), "--id", "my-door", capsys=capsys)
+    assert status == 0 and (elsewhere / "my-door" / "film.toml").is_file() and "--catalog" in out
+    for bad in (FIXTURES / "fountain" / "no_headings.fountain", tmp_path / "missing.fountain"):
+        status, _, err = watch("import", str(bad), capsys=capsys)
+        assert status == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert sorted(p.name for p in (private_home / "catalog").iterdir()) == ["the-door"]  # nothing half-written

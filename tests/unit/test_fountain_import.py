@@ -8,10 +8,11 @@ import pytest
 from rich.cells import cell_len
 
 from player.engine import importer
+from player.engine.beat_split import BEAT_CELLS, split_beats
 from player.engine.catalog import FRAME_COLUMNS, FRAME_ROWS, TAGS, Catalog, load_title
 from player.engine.clock import ManualTime
 from player.engine.errors import CatalogError, ImportFailed, WatchError
-from player.engine.importer import BEAT_CELLS, TitleExists, convert, import_fountain, split_beats
+from player.engine.importer import TitleExists, convert, import_fountain
 from player.engine.locations import user_catalog
 from player.engine.playback import BRANCH, FINISHED, Playback
 

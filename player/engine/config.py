@@ -1,0 +1,46 @@
+"""The optional config file, `<data dir>/config.toml`: settings a user wants every time, below the command line
+and the environment.
+
+    model = "~/models/bigger.gguf"        # the local model (a relative path is read from this file's folder)
+    backend = "openai"                    # "local" (default) or "openai"
+    url = "http://gpu-box:8000/v1"        # the OpenAI-compatible server, for backend = "openai"
+    api_model = "llama-3.1-8b"            # the model name the server serves
+    chat = false                          # true: the served model is a chat model
+
+API keys are never read from this file: they come from WATCH_API_KEY only.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from .errors import WatchError
+from .locations import config_file
+
+KEYS = {"model": str, "backend": str, "url": str, "api_model": str, "chat": bool}
+
+
+class ConfigError(WatchError):
+    pass
+
+
+def read_config(home: Path) -> dict:
+    """The settings in config.toml (the known keys, checked; others are left for other tools), or {}."""
+    path = config_file(home)
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path} is not a readable TOML file: {error}") from None
+    for key, kind in KEYS.items():
+        if key in data and (not isinstance(data[key], kind) or (kind is str and not data[key].strip())):
+            raise ConfigError(f"{path}: `{key}` must be a {'string' if kind is str else 'true or false'}")
+    return {key: data[key] for key in KEYS if key in data}
+
+
+def config_path(home: Path, value: str) -> Path:
+    """A path in config.toml: `~` expanded, relative to the file's folder."""
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else config_file(home).parent / path

@@ -1,0 +1,149 @@
+"""`watch doctor`: everything a demo needs, checked in order, each with a fix for what is wrong.
+
+Each check returns a Check; a later check that depends on an earlier one (a test generation needs a model) is
+skipped with a note instead of failing twice.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Mapping
+
+from .backend import Backend, ModelError, Request
+from .catalog import Catalog
+from .errors import WatchError
+from .history import History
+
+OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skipped"
+MIN_SIZE = (80, 24)
+TEST_PROMPT = "The lighthouse keeper climbed the stairs one last time. At the top, he"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: str
+    detail: str
+    fix: str = ""
+
+
+def terminal(env: Mapping[str, str]) -> list[Check]:
+    columns, lines = shutil.get_terminal_size(fallback=(0, 0))
+    if not sys.stdout.isatty():
+        size = Check("terminal size", WARN, "not a terminal (output is redirected)",
+                     "run `watch` itself in a terminal window of at least 80x24")
+    elif columns < MIN_SIZE[0] or lines < MIN_SIZE[1]:
+        size = Check("terminal size", FAIL, f"{columns}x{lines}", "make the window at least 80x24")
+    else:
+        size = Check("terminal size", OK, f"{columns}x{lines}")
+    term, colorterm = env.get("TERM", ""), env.get("COLORTERM", "")
+    if colorterm in ("truecolor", "24bit"):
+        colours = Check("terminal colours", OK, f"true colour (COLORTERM={colorterm})")
+    elif "256color" in term:
+        colours = Check("terminal colours", OK, f"256 colours (TERM={term})")
+    elif term in ("", "dumb"):
+        colours = Check("terminal colours", FAIL, f"TERM={term or '(not set)'}", "set TERM=xterm-256color")
+    else:
+        colours = Check("terminal colours", WARN, f"TERM={term}: maybe only 8 colours",
+                        "set TERM=xterm-256color if your terminal supports it")
+    return [size, colours]
+
+
+def data_dir(home: Path, viewer: str) -> list[Check]:
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=home, prefix=".doctor-"):
+            pass
+        writable = Check("data directory", OK, f"{home} is writable")
+    except OSError as error:
+        writable = Check("data directory", FAIL, f"{home}: {error.strerror or error}",
+                         "free some space or fix the permissions, or point WATCH_HOME at a writable folder")
+    try:
+        history = History(home, viewer)
+        events, sessions = history.counts()
+        detail = f"viewer {viewer}: {events} events, {sessions} sessions"
+        readable = Check("history", WARN if history.notices else OK,
+                         detail + (f"; {history.notices[0]}" if history.notices else ""),
+                         "the damaged file was moved aside; nothing else to do" if history.notices else "")
+    except (OSError, WatchError) as error:
+        readable = Check("history", FAIL, str(error), "check the data directory above")
+    return [writable, readable]
+
+
+def catalog(folders: list[Path]) -> Check:
+    films = Catalog.load(folders)
+    if films.broken:
+        names = ", ".join(path.name for path in films.broken)
+        first = next(iter(films.broken))
+        return Check("catalog", FAIL, f"{len(films.films)} titles; invalid: {names}", f"run `watch check {first}`")
+    if not films.films:
+        return Check("catalog", FAIL, "no titles", "reinstall watch, or add titles with --catalog or WATCH_CATALOG")
+    return Check("catalog", OK, f"{len(films.films)} titles, all valid")
+
+
+def llama_imports() -> Check:
+    """In a child process: importing llama.cpp prints, and must not load into the player's own process."""
+    code = "import llama_cpp, sys; sys.stdout.write(llama_cpp.__version__)"
+    try:
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        return Check("llama-cpp-python", FAIL, "importing it did not finish in 60 s", "reinstall it")
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["unknown error"])[-1]
+        return Check("llama-cpp-python", FAIL, last[:120],
+                     'reinstall: CMAKE_ARGS="-DGGML_NATIVE=OFF" pip install --force-reinstall llama-cpp-python==0.3.36')
+    return Check("llama-cpp-python", OK, f"version {result.stdout.strip()} imports")
+
+
+def model(backend: Backend | None, what: str, progress: Callable[[str, float], None] | None = None) -> list[Check]:
+    """Load the model (or reach the server), then a short generation with its speed."""
+    if backend is None:
+        return [Check(what, SKIP, "--no-ai: no model is used")]
+    started = time.perf_counter()
+    try:
+        backend.start(progress)
+    except ModelError as error:
+        fix = "see `watch models`; use --model PATH, or for a server check --url and that it is running"
+        return [Check(what, FAIL, str(error), fix), Check("test generation", SKIP, "no model")]
+    described = backend.describe()
+    name = described.get("model", "?")
+    where = described.get("url") or described.get("path", "")
+    loaded = Check(what, OK, f"{name} ({where}) ready in {time.perf_counter() - started:.1f} s")
+    try:
+        stream = backend.stream(Request(prompt=TEST_PROMPT, max_tokens=32, stop=(), seed=1))
+        while True:
+            next(stream)
+    except StopIteration as done:
+        generated = done.value
+        speed = generated.tokens / generated.seconds if generated.seconds else 0.0
+        return [loaded, Check("test generation", OK if generated.tokens else WARN,
+                              f"{generated.tokens} tokens, first after {generated.first_token_seconds * 1000:.0f} ms,"
+                              f" {speed:.0f} tokens/s")]
+    except ModelError as error:
+        return [loaded, Check("test generation", FAIL, str(error), "see the log named above")]
+
+
+def environment_note(env: Mapping[str, str]) -> str:
+    """What the configuration came from, for the table's heading."""
+    parts = [f"WATCH_HOME={env['WATCH_HOME']}"] if env.get("WATCH_HOME") else []
+    parts += [f"{key}={env[key]}" for key in ("WATCH_BACKEND", "WATCH_URL", "WATCH_MODEL") if env.get(key)]
+    return ", ".join(parts) or "defaults"
+
+
+def run_checks(home: Path, viewer: str, catalog_folders: list[Path], backend: Backend | None, backend_name: str,
+               env: Mapping[str, str] = os.environ,
+               progress: Callable[[str, float], None] | None = None) -> list[Check]:
+    checks = terminal(env) + data_dir(home, viewer) + [catalog(catalog_folders)]
+    if backend_name == "local":
+        checks.append(llama_imports())
+    checks += model(backend, "model" if backend_name == "local" else "server", progress)
+    if backend is not None:
+        backend.close()
+    return checks

@@ -1,0 +1,517 @@
+"""OpenAIBackend: a model on a server that speaks the OpenAI-compatible HTTP API (llama.cpp's llama-server,
+llama-cpp-python's server, vLLM, Ollama), behind backend.Backend. Standard library only: the player gains no
+dependency for it.
+
+A base model gets the story prompt at `POST {url}/completions`; a chat model gets it at `{url}/chat/completions`,
+in one user message that asks for the continuation (see Continuation for what that costs). Both stream
+server-sent events (`data: {json}` lines, then `data: [DONE]`), read line by line with a deadline on every read:
+FIRST_TOKEN_BUDGET until the first word, STALL_BUDGET between words. Pings and empty chunks are not words.
+
+Prewarm sends the prefix as a 1-token completion, and every request carries `cache_prompt: true`: llama-server
+then keeps the prompt's KV cache for the next request (older builds drop it unless asked). llama-cpp-python's
+server reuses the longest common start of its last prompt on its own; vLLM (automatic prefix caching) and Ollama
+ignore the field and reuse prefixes on their own. Either way the request at the branch point evaluates only the
+ending's own lines.
+
+The API key is sent as `Authorization: Bearer` and appears nowhere else: not in describe(), messages or the log;
+whatever the server says is scrubbed of it, in case a proxy echoes headers. Logs go to the `watch.openai` logger,
+which the CLI writes to `<data dir>/logs/watch.log`.
+
+Thread-safety, as LocalBackend: one request at a time (a lock held for the whole stream; another caller waits up
+to the stall budget, then gets ModelError). close() may be called from any thread at any time: it shuts the socket
+of the request in progress, which then raises ModelError("the model was closed"). Closing the iterator that
+stream() returns closes its connection, which tells the server to stop generating.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import socket
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import SplitResult, urlsplit
+
+from . import models
+from .backend import FIRST_TOKEN_BUDGET, STALL_BUDGET, Generated, ModelError, Progress, Request
+from .locations import data_home
+
+CONNECT_TIMEOUT = 5.0  # seconds to open a connection; DNS is not bounded by it, but fails fast when it fails
+MAX_LINE = 1 << 20  # a longer line is not an event stream
+SHOWN = 120  # characters of the server's own words in a message
+CONNECTING = "Connecting to the server"
+CLOSED = "the model was closed"
+# Instruction first, story after: the story's prefix stays a prefix of the message, so prewarming still helps.
+CHAT_ASK = ("Continue the story below from exactly where it stops. Reply with only the words that come next, "
+            "with no title and no comment.\n\n")
+log = logging.getLogger("watch.openai")
+
+
+class OpenAIBackend:
+    """backend.Backend for a model served over HTTP. See the module docstring for threads and deadlines.
+
+    url: the API's base URL, ending in /v1. api_model: the served model's name; None asks GET /models and takes the
+    first. api_key: sent as a bearer token, or None. chat: True or False forces the endpoint; None decides by the
+    served name in models.toml (prompting = "chat"), else completions. home: the data dir, for its models.toml.
+    """
+
+    def __init__(self, url: str, api_model: str | None = None, api_key: str | None = None,
+                 chat: bool | None = None, *, home: Path | None = None,
+                 first_token_budget: float = FIRST_TOKEN_BUDGET, stall_budget: float = STALL_BUDGET,
+                 connect_timeout: float = CONNECT_TIMEOUT):
+        self._parts = _parse_url(url)
+        self.url = _shown_url(self._parts)
+        self.api_model, self.chat_flag = api_model or None, chat
+        self._key = api_key or None
+        self.home = Path(home) if home is not None else data_home()
+        self.first_token_budget, self.stall_budget = first_token_budget, stall_budget
+        self.connect_timeout = connect_timeout
+        self.model: str | None = None  # the served name, once started
+        self.settings: models.ModelSettings | None = None
+        self.chat = bool(chat)
+        self._lock = threading.Lock()  # one request at a time
+        self._closed = False
+        self._connection: http.client.HTTPConnection | None = None  # of the request in progress, for close()
+
+    def __repr__(self) -> str:  # never the key
+        return f"OpenAIBackend({self.url!r}, model={self.model or self.api_model!r}, chat={self.chat})"
+
+    # ---- Backend ---------------------------------------------------------------------------------------------
+
+    def start(self, progress: Progress | None = None) -> None:
+        """Ask the server which models it serves (GET /models): it answers, the key is right, the name is known."""
+        with self._request():
+            self._closed = False
+            if progress:
+                progress(CONNECTING, 0.0)
+            served = self._served_models()
+            if not served and self.api_model is None:
+                raise ModelError(f"the server at {self.url} serves no model; name one with --api-model")
+            name = self.api_model or served[0]
+            if served and name not in served:
+                log.warning("%s does not list %r (it lists %s); asking for it anyway", self.url, name, served[:5])
+            self.settings = served_settings(name, self.home)
+            self.chat = self.chat_flag if self.chat_flag is not None else self.settings.prompting == "chat"
+            self.model = name
+            log.info("server %s: model %r, %s", self.url, name, "chat" if self.chat else "completions")
+            if progress:
+                progress(CONNECTING, 1.0)
+
+    def prewarm(self, prefix: str, wait: bool = True) -> None:
+        """Have the server evaluate `prefix` now (a 1-token completion, cache_prompt on), so that the request at
+        the branch point only evaluates the rest. Always waits: `wait` is there to match LocalBackend."""
+        started = time.monotonic()
+        for _ in self.stream(Request(prompt=prefix, max_tokens=1, stop=(), seed=0)):
+            pass
+        log.info("prewarmed %d characters in %.2f s", len(prefix), time.monotonic() - started)
+
+    def stream(self, request: Request) -> Iterator[str]:
+        with self._request():
+            self._running()
+            chat = self.chat
+            reply = Continuation(request.prompt, request.stop) if chat else None
+            started = time.monotonic()
+            deadline, late = started + self.first_token_budget, self._late("first", self.first_token_budget)
+            connection, events = self._post("/chat/completions" if chat else "/completions",
+                                            self._body(request, chat), deadline, late)
+            first, pieces, chunks, usage, finish = None, [], 0, None, None
+            try:
+                while True:
+                    event = events.next(deadline, late)
+                    text = None if event is None else self._text(event, chat)
+                    if event is None or reply is not None and reply.stopped:
+                        text = reply.finish() if reply is not None else None
+                    elif event.get("usage"):
+                        usage = event["usage"]
+                    if event is not None and text is None:
+                        finish = _finish_reason(event) or finish
+                        continue
+                    if event is not None:  # a chunk of text: the next word is due within the stall budget
+                        chunks += 1
+                        deadline, late = time.monotonic() + self.stall_budget, self._late("next", self.stall_budget)
+                        text = reply.feed(text) if reply is not None else text
+                    if text:
+                        first = time.monotonic() - started if first is None else first
+                        pieces.append(text)
+                        yield text
+                    if event is None or reply is not None and reply.stopped:
+                        break
+            finally:  # also when the caller closes us early: the server sees the connection go and stops
+                connection.close()
+                self._connection = None
+            elapsed = time.monotonic() - started
+            tokens = usage.get("completion_tokens") if isinstance(usage, dict) else None
+            return Generated(text="".join(pieces), tokens=tokens if isinstance(tokens, int) else chunks,
+                             first_token_seconds=first if first is not None else elapsed, seconds=elapsed,
+                             stopped_by="length" if finish == "length" and not (reply and reply.stopped) else "stop")
+
+    def describe(self) -> dict:
+        """What produced the text, for the saved ending: the server and the name it serves the model by."""
+        described = {"backend": "openai", "url": self.url, "model": self.model or self.api_model, "chat": self.chat}
+        if self.settings is not None:
+            described.update(known=self.settings.known, sampler=self.settings.sampler.as_dict(),
+                             max_tokens_per_beat=self.settings.max_tokens_per_beat)
+        return described
+
+    def close(self) -> None:
+        self._closed = True
+        connection = self._connection
+        if connection is not None and connection.sock is not None:
+            try:  # shutdown, unlike close, also wakes a thread blocked reading the socket
+                connection.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    # ---- requests --------------------------------------------------------------------------------------------
+
+    def _body(self, request: Request, chat: bool) -> dict:
+        sampler = request.sampler
+        body = {"model": self.model, "max_tokens": request.max_tokens, "temperature": sampler.temperature,
+                "top_p": sampler.top_p, "seed": request.seed, "stream": True,
+                "stream_options": {"include_usage": True}, "cache_prompt": True,
+                # llama.cpp's own fields (llama-server, llama-cpp-python); vLLM calls the penalty repetition_penalty.
+                # Servers that do not know a field ignore it.
+                "top_k": sampler.top_k, "min_p": sampler.min_p, "repeat_penalty": sampler.repeat_penalty,
+                "repetition_penalty": sampler.repeat_penalty}
+        if chat:  # stops are applied by Continuation: a reply may open with the very newline that stops a beat
+            body["messages"] = [{"role": "user", "content": CHAT_ASK + request.prompt}]
+        else:
+            body["prompt"] = request.prompt
+            if request.stop:
+                body["stop"] = list(request.stop)
+        return body
+
+    def _served_models(self) -> list[str]:
+        deadline = time.monotonic() + self.first_token_budget
+        connection, response = self._open("GET", "/models", None, deadline, self._late("listed its models",
+                                                                                        self.first_token_budget))
+        try:
+            data = json.loads(response.read(MAX_LINE))
+            return [entry["id"] for entry in data["data"] if isinstance(entry.get("id"), str)]
+        except (ValueError, TypeError, KeyError, AttributeError):
+            raise self._failure(f"the server at {self.url} did not list its models (GET /models); "
+                                "is the URL right? it should end in /v1") from None
+        except (OSError, http.client.HTTPException) as error:
+            raise self._lost(error) from None
+        finally:
+            connection.close()
+
+    def _post(self, path: str, body: dict, deadline: float, late: str) -> tuple[http.client.HTTPConnection, Events]:
+        connection, response = self._open("POST", path, json.dumps(body).encode(), deadline, late)
+        return connection, Events(self, connection, response)
+
+    def _open(self, method: str, path: str, data: bytes | None, deadline: float,
+              late: str) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+        """A connection with the response's status line and headers read; a status >= 400 is a ModelError."""
+        parts = self._parts
+        kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        connection = kind(parts.hostname, parts.port, timeout=self.connect_timeout)
+        self._connection = connection
+        try:
+            self._connect(connection)
+            headers = {"Accept": "text/event-stream" if method == "POST" else "application/json"}
+            if data is not None:
+                headers["Content-Type"] = "application/json"
+            if self._key:
+                headers["Authorization"] = f"Bearer {self._key}"
+            try:
+                connection.sock.settimeout(max(0.001, deadline - time.monotonic()))
+                connection.request(method, parts.path + path, body=data, headers=headers)
+                response = connection.getresponse()
+            except TimeoutError:
+                raise self._failure(late) from None
+            except (OSError, http.client.HTTPException) as error:
+                raise self._lost(error) from None
+            if response.status >= 400:
+                raise self._status_error(method, path, response)
+            return connection, response
+        except BaseException:
+            connection.close()
+            self._connection = None
+            raise
+
+    def _connect(self, connection: http.client.HTTPConnection) -> None:
+        if self._closed:
+            raise ModelError(CLOSED)
+        try:
+            connection.connect()
+        except socket.gaierror:
+            raise self._failure(f"cannot find the server {self._parts.hostname} (DNS lookup failed); "
+                                f"check the address in {self.url}") from None
+        except ConnectionRefusedError:
+            raise self._failure(f"the server at {self.url} refused the connection; is it running, on that port?"
+                                ) from None
+        except TimeoutError:
+            raise self._failure(f"the server at {self.url} did not accept a connection in "
+                                f"{self.connect_timeout:g} s; is the address right?") from None
+        except OSError as error:  # unreachable network, TLS failures
+            raise self._failure(f"cannot reach the server at {self.url}: {_one_line(str(error), SHOWN)}") from None
+
+    def _status_error(self, method: str, path: str, response: http.client.HTTPResponse) -> ModelError:
+        try:
+            raw = response.read(64 * 1024)
+        except (OSError, http.client.HTTPException):
+            raw = b""
+        said = self._scrub(_server_words(raw))
+        log.warning("%s %s%s answered %s %s: %s", method, self.url, path, response.status, response.reason,
+                    said[:1000])
+        status = response.status
+        if status in (401, 403):
+            hint = "check WATCH_API_KEY"
+        elif status == 404:
+            hint = "check --api-model" if "model" in said.lower() else "is the URL right? it should end in /v1"
+        elif status == 429:
+            hint = "the server is busy; try again later"
+        elif status >= 500:
+            hint = "the server failed; see its own log"
+        else:
+            hint = "the server refused the request"
+        words = f": {_one_line(said.splitlines()[0] if said.strip() else '', SHOWN)}" if said.strip() else ""
+        return self._failure(f"the server at {self.url} answered {status} {_one_line(response.reason, 40)}{words}; "
+                             f"{hint}")
+
+    def _text(self, event: dict, chat: bool) -> str | None:
+        """The text a chunk carries (None when it carries none: a role, a finish reason, usage)."""
+        if "error" in event:
+            said = event["error"].get("message") if isinstance(event["error"], dict) else event["error"]
+            raise self._failure(f"the server at {self.url} reported an error while writing: "
+                                f"{_one_line(self._scrub(str(said)), SHOWN)}")
+        choices = event.get("choices")
+        if not isinstance(choices, list) or not all(isinstance(choice, dict) for choice in choices):
+            if "usage" in event:
+                return None
+            raise self._malformed(f"an event without choices ({_quote(json.dumps(event))})")
+        if not choices:
+            return None
+        text = (choices[0].get("delta") or {}).get("content") if chat else choices[0].get("text")
+        if text is not None and not isinstance(text, str):
+            raise self._malformed(f"an event whose text is not a string ({_quote(json.dumps(event))})")
+        return text or None
+
+    # ---- failures --------------------------------------------------------------------------------------------
+
+    def _late(self, what: str, budget: float) -> str:
+        doing = what if what == "listed its models" else f"written its {what} word"
+        return f"the server at {self.url} has not {doing} in {budget:g} s, so the request was stopped"
+
+    def _failure(self, message: str) -> ModelError:
+        """One line for the user; after close(), whatever broke is only the consequence of closing."""
+        if self._closed:
+            return ModelError(CLOSED)
+        log.warning("%s", message)
+        return ModelError(message)
+
+    def _lost(self, error: BaseException) -> ModelError:
+        log.info("connection to %s lost: %s", self.url, self._scrub(repr(error)))
+        return self._failure(f"the server at {self.url} closed the connection before it finished answering")
+
+    def _malformed(self, what: str) -> ModelError:
+        return self._failure(f"the server at {self.url} sent a malformed stream: {self._scrub(what)}")
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._key, "[the API key]") if self._key else text
+
+    # ---- thread-safety ---------------------------------------------------------------------------------------
+
+    def _running(self) -> None:
+        if self._closed:
+            raise ModelError(CLOSED)
+        if self.model is None:
+            raise ModelError("the model is not started")
+
+    @contextmanager
+    def _request(self) -> Iterator[None]:
+        if not self._lock.acquire(timeout=self.stall_budget):
+            raise ModelError("the model is busy with another request")
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+
+class Events:
+    """The server-sent events of one response, each read within a deadline. next() returns an event's JSON, or
+    None at `data: [DONE]`; anything else is a ModelError."""
+
+    def __init__(self, backend: OpenAIBackend, connection: http.client.HTTPConnection,
+                 response: http.client.HTTPResponse):
+        self.backend, self.connection, self.response = backend, connection, response
+
+    def next(self, deadline: float, late: str) -> dict | None:
+        data: list[str] = []
+        while True:
+            line = self._line(deadline, late)
+            if line is None:  # the end of the body
+                if data and "\n".join(data).strip() == "[DONE]":
+                    return None
+                raise self.backend._failure(f"the server at {self.backend.url} ended the stream before it was "
+                                            "finished (no [DONE])")
+            if line == "":  # a blank line ends an event
+                if data:
+                    return self._decode("\n".join(data))
+                continue
+            if line.startswith(":"):  # a comment: servers ping with them
+                continue
+            field, _, value = line.partition(":")
+            if field == "data":
+                data.append(value[1:] if value.startswith(" ") else value)
+            elif field not in ("event", "id", "retry"):
+                raise self.backend._malformed(f"a line that is not a server-sent event ({_quote(line)})")
+
+    def _decode(self, data: str) -> dict | None:
+        if data.strip() == "[DONE]":
+            return None
+        try:
+            event = json.loads(data)
+        except ValueError:
+            event = None
+        if not isinstance(event, dict):
+            raise self.backend._malformed(f"an event that is not a JSON object ({_quote(data)})")
+        return event
+
+    def _line(self, deadline: float, late: str) -> str | None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise self.backend._failure(late)
+        try:
+            self.connection.sock.settimeout(remaining)
+            raw = self.response.readline(MAX_LINE)
+        except TimeoutError:
+            raise self.backend._failure(late) from None
+        except (OSError, ValueError, AttributeError, http.client.HTTPException) as error:
+            raise self.backend._lost(error) from None  # reset, cut mid-chunk, or shut by close()
+        if not raw:
+            return None
+        if len(raw) >= MAX_LINE and not raw.endswith(b"\n"):
+            raise self.backend._malformed("a line longer than 1 MiB")
+        return raw.decode("utf-8", "replace").rstrip("\r\n")
+
+
+class Continuation:
+    """A chat model's reply, made to read like a base model's continuation of the story.
+
+    The trade-off of chat: the model answers the story rather than continuing it. It may open with blank lines,
+    repeat the unfinished last line (the beat's opener) before going on, or drop the speaker and repeat only the
+    quoted words. So the start of the reply is held until it is known: blank space is dropped, and so is an echo
+    of the last line or of its end (three words or more). Stop strings are applied here, not by the server: a reply
+    that opened with a newline would stop before its first word. What is left is still an answer, not a
+    continuation: a base model on /completions follows the plan's openers more closely.
+    """
+
+    def __init__(self, prompt: str, stop: tuple[str, ...]):
+        self.tail = prompt.rsplit("\n", 1)[-1]
+        self.echoes = _echoes(self.tail)
+        self.stop = [text for text in stop if text]
+        self.held = ""
+        self.text = ""  # given out so far
+        self.holding = True
+        self.stopped = False
+
+    def feed(self, piece: str) -> str:
+        if self.stopped:
+            return ""
+        if not self.holding:
+            return self._cut(piece)
+        self.held += piece
+        start = _unquoted(self.held)
+        if not start or (len(self.held) < MAX_HELD and any(echo.startswith(start) for echo in self.echoes)):
+            return ""  # blank, or it may still turn out to be an echo
+        return self.finish()
+
+    def finish(self) -> str:
+        """Whatever is still held, decided as it is (at the end of the reply, or once it is no echo)."""
+        if not self.holding:
+            return ""
+        self.holding = False
+        start = _unquoted(self.held)
+        echoed = [echo for echo in self.echoes if start.startswith(echo) and not start[len(echo):][:1].isalnum()]
+        text = start[len(max(echoed, key=len)):] if echoed else self.held.lstrip()
+        if text[:1].isalnum() and self.tail[-1:].isalnum():  # base models' pieces carry their own space
+            text = " " + text
+        return self._cut(text)
+
+    def _cut(self, text: str) -> str:
+        whole = self.text + text
+        found = [at for stop in self.stop if (at := whole.find(stop, max(0, len(self.text) - len(stop) + 1))) >= 0]
+        if found:
+            self.stopped = True
+            text = whole[len(self.text):max(len(self.text), min(found))]
+        self.text += text
+        return text
+
+
+MAX_HELD = 400  # characters of a reply held back at most while it may be an echo
+
+
+def _echoes(tail: str) -> list[str]:
+    """The last line, and each of its ends of three words or more, without leading quotes."""
+    words = tail.split(" ")
+    ends = {_unquoted(" ".join(words[index:])) for index in range(len(words)) if len(words) - index >= 3}
+    ends.add(_unquoted(tail))
+    return sorted((end for end in ends if end), key=len, reverse=True)
+
+
+def _unquoted(text: str) -> str:
+    return text.lstrip(" \t\r\n\"'“‘")
+
+
+def _finish_reason(event: dict) -> str | None:
+    choices = event.get("choices")
+    if isinstance(choices, list) and choices and isinstance(choices[0], dict):
+        return choices[0].get("finish_reason")
+    return None
+
+
+def served_settings(name: str, home: Path) -> models.ModelSettings:
+    """models.toml knows models by file name; servers name them by path (llama.cpp), alias or repository id."""
+    known = {key.lower(): settings for key, settings in models.known_models(home).items()}
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    return known.get(base) or known.get(base + ".gguf") or models.ModelSettings(name=name)
+
+
+def _parse_url(url: str) -> SplitResult:
+    shown = url if "@" not in url else "that URL"
+    try:
+        parts = urlsplit(url.strip().rstrip("/"))
+        parts.port  # noqa: B018 -- raises ValueError on a bad port
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ModelError(f"{shown} is not a server URL; use one like http://127.0.0.1:8080/v1")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise ModelError("the server URL must not hold a user name, a password or a query; "
+                         "give an API key with WATCH_API_KEY")
+    return parts
+
+
+def _shown_url(parts: SplitResult) -> str:
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}{parts.path}"
+
+
+def _server_words(raw: bytes) -> str:
+    """What an error body says: OpenAI's {"error": {"message"}}, FastAPI's {"detail"}, or plain text."""
+    text = raw.decode("utf-8", "replace").strip()
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return "" if text.startswith("<") else text  # an HTML error page says nothing useful in one line
+    if isinstance(data, dict):
+        said = data.get("error", data.get("detail", data.get("message", "")))
+        if isinstance(said, dict):
+            said = said.get("message", "")
+        return said if isinstance(said, str) else json.dumps(said)
+    return text
+
+
+def _one_line(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _quote(text: str) -> str:
+    return repr(_one_line(text, 40))
