@@ -5,10 +5,14 @@
 (b) tokens per second in the app (LocalBackend: worker process and pipe) against raw llama-cpp-python in this
     process, on the same model, prompt, seed and sampler; model loading excluded. The rate is the decode rate:
     (generated tokens - 1) / (time of the last token - time of the first), so the prompt's evaluation is not in it.
+(c) the same figures through OpenAIBackend, over HTTP, against llama-cpp-python's own OpenAI-compatible server
+    (started here on 127.0.0.1 with the same model and threads; it needs the [server] extra). Cold there means a
+    story the server has not seen (another title line, so the whole prefix is evaluated); prewarmed means
+    OpenAIBackend.prewarm (a 1-token completion with cache_prompt) before the requests.
 
-    python benchmarks/bench_generation.py [--reps 5] [--tokens 200] [--model PATH]
+    python benchmarks/bench_generation.py [--reps 5] [--tokens 200] [--model PATH] [--no-server]
 
-Prints JSON. Targets: prewarmed time to first token <= 100 ms; in-app >= 90% of raw.
+Prints JSON. Targets: prewarmed time to first token <= 100 ms, locally and over HTTP; in-app >= 90% of raw.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from player.engine.catalog import load_title  # noqa: E402
 from player.engine.locations import bundled_catalog  # noqa: E402
 from player.engine.model_process import LocalBackend  # noqa: E402
 from player.engine.model_worker import Model  # noqa: E402
+from player.engine.openai_backend import OpenAIBackend  # noqa: E402
 from player.engine.prompt import story_prefix  # noqa: E402
 
 THREADS = 2
@@ -37,7 +42,7 @@ TAILS = ['Mara sprints down the spiral stairs as', 'Elias: "', 'Callum takes the
          'Bridie: "', 'The light turns once more over the water while']  # openers, as the plan writes them
 
 
-def first_token(backend: LocalBackend, request: Request) -> float:
+def first_token(backend: LocalBackend | OpenAIBackend, request: Request) -> float:
     """Seconds from asking to the first piece of text, as the ending screen sees it."""
     started = time.perf_counter()
     stream = backend.stream(request)
@@ -47,7 +52,7 @@ def first_token(backend: LocalBackend, request: Request) -> float:
     return seconds
 
 
-def in_app_rate(backend: LocalBackend, request: Request) -> tuple[float, int, str]:
+def in_app_rate(backend: LocalBackend | OpenAIBackend, request: Request) -> tuple[float, int, str]:
     stream, pieces, stamps = backend.stream(request), [], []
     while True:
         try:
@@ -97,6 +102,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--tokens", type=int, default=200)
     parser.add_argument("--model", type=Path, default=None, help="a GGUF; default: the default model")
+    parser.add_argument("--no-server", action="store_true", help="skip (c), the figures over HTTP")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-generation-") as folder:
         print(json.dumps(measure(Path(folder), args), indent=2))
@@ -143,21 +149,62 @@ def measure(home: Path, args: argparse.Namespace) -> dict:
         same_text &= app_text == raw_text and app_count == raw_count == args.tokens
     backend.close()
 
-    warm_median, cold_median = statistics.median(warm), statistics.median(cold)
+    del raw  # its memory, before the server loads the model again
+    warm_median = statistics.median(warm)
     app, raw_median = statistics.median(app_rates), statistics.median(raw_rates)
+    server = None if args.no_server else measure_server(home, path, film.title, prefix, tails, request, long, app)
     return {
         "model": path.name, "threads": THREADS, "prompt": "player.engine.prompt.story_prefix(lighthouse) + tail",
         "prefix_tokens": prefix_tokens, "load_seconds": round(load_seconds, 3),
         "prewarm_seconds": round(prewarm_seconds, 3),
-        "first_token": {"reps": len(tails), "prewarmed_median_s": round(warm_median, 4),
-                        "cold_median_s": round(cold_median, 4), "speedup": round(cold_median / warm_median, 1),
-                        "prewarmed_s": [round(s, 4) for s in warm], "cold_s": [round(s, 4) for s in cold]},
+        "first_token": first_token_figures(warm, cold),
         "tokens_per_second": {"tokens": args.tokens, "in_app_median": round(app, 1),
                               "raw_median": round(raw_median, 1), "ratio": round(app / raw_median, 3),
                               "in_app": [round(r, 1) for r in app_rates], "raw": [round(r, 1) for r in raw_rates],
                               "same_text_as_raw": same_text},
+        "openai_server": server,
         "targets": {"prewarmed_first_token_s": 0.1, "in_app_ratio": 0.9},
-        "targets_met": warm_median <= 0.1 and app / raw_median >= 0.9,
+        "targets_met": warm_median <= 0.1 and app / raw_median >= 0.9
+        and (server is None or server["first_token"]["prewarmed_median_s"] <= 0.1),
+    }
+
+
+def first_token_figures(warm: list[float], cold: list[float]) -> dict:
+    warm_median, cold_median = statistics.median(warm), statistics.median(cold)
+    return {"reps": len(warm), "prewarmed_median_s": round(warm_median, 4), "cold_median_s": round(cold_median, 4),
+            "speedup": round(cold_median / warm_median, 1), "prewarmed_s": [round(s, 4) for s in warm],
+            "cold_s": [round(s, 4) for s in cold]}
+
+
+def measure_server(home: Path, path: Path, title: str, prefix: str, tails: list[str], request, long: Request,
+                   local_rate: float) -> dict:
+    """(c): OpenAIBackend against llama-cpp-python's server, with the same requests as (a) and (b)."""
+    from tests.servers import LlamaCppServer  # the same server the tests run
+
+    server = LlamaCppServer(path, home / "logs" / "llama-server.log", threads=THREADS)
+    started = time.perf_counter()
+    with server:
+        start_seconds = time.perf_counter() - started
+        backend = OpenAIBackend(server.url, home=home)
+        backend.start()
+        cold = []
+        for rep, tail in enumerate(tails, 1):  # a title line the server has not seen: the whole story is new
+            unseen = prefix.replace(title, f"{title} ({rep})", 1)
+            cold.append(first_token(backend, Request(unseen + tail, max_tokens=48, stop=("\n",), seed=SEED,
+                                                     sampler=long.sampler)))
+        started = time.perf_counter()
+        backend.prewarm(prefix)
+        prewarm_seconds = time.perf_counter() - started
+        warm = [first_token(backend, request(tail)) for tail in tails]
+        rates = [in_app_rate(backend, long)[0] for _ in range(3)]
+        backend.close()
+    rate = statistics.median(rates)
+    return {
+        "server": "llama-cpp-python's own (python -m llama_cpp.server, --logits_all false), on 127.0.0.1",
+        "threads": THREADS, "start_seconds": round(start_seconds, 3), "prewarm_seconds": round(prewarm_seconds, 3),
+        "first_token": first_token_figures(warm, cold),
+        "tokens_per_second": {"tokens": long.max_tokens, "median": round(rate, 1), "runs": [round(r, 1) for r in rates],
+                              "ratio_to_local_in_app": round(rate / local_rate, 3)},
     }
 
 

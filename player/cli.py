@@ -188,10 +188,11 @@ def _backend(home: Path, model: Optional[Path], backend: Optional[str], url: Opt
         api_model = api_model or config.get("api_model")
         chat = chat if chat is not None else config.get("chat")
         key = os.environ.get("WATCH_API_KEY") or None  # only ever from the environment; never stored
+        from .engine.openai_backend import OpenAIBackend
+
+        OpenAIBackend(url=url, api_model=api_model, api_key=key, chat=chat, home=home)  # checks the URL and key
 
         def server():
-            from .engine.openai_backend import OpenAIBackend
-
             return OpenAIBackend(url=url, api_model=api_model, api_key=key, chat=chat, home=home)
 
         return name, server

@@ -214,7 +214,7 @@ class _Checker:
                 known = ", ".join(characters) or "none defined"
                 self.problem(f"{where}speaker", f"{speaker!r} is not a character; use one of: {known}")
         elif speaker is not None:
-            self.problem(f"{where}speaker", f"only dialogue beats have a speaker; remove it or use kind = \"dialogue\"")
+            self.problem(f"{where}speaker", "only dialogue beats have a speaker; remove it or use kind = \"dialogue\"")
         parenthetical = raw.get("parenthetical")
         if parenthetical is not None and not isinstance(parenthetical, str):
             self.problem(f"{where}parenthetical", "must be a string")

@@ -40,9 +40,10 @@ from . import models
 from .backend import FIRST_TOKEN_BUDGET, STALL_BUDGET, Generated, ModelError, Progress, Request
 from .locations import data_home
 
-CONNECT_TIMEOUT = 5.0  # seconds to open a connection; DNS is not bounded by it, but fails fast when it fails
+CONNECT_TIMEOUT = 5.0  # seconds to open a connection (the DNS look-up before it is not bounded by it)
 MAX_LINE = 1 << 20  # a longer line is not an event stream
 SHOWN = 120  # characters of the server's own words in a message
+MAX_HELD = 400  # characters of a chat reply held back at most while it may still be an echo of the opener
 CONNECTING = "Connecting to the server"
 CLOSED = "the model was closed"
 # Instruction first, story after: the story's prefix stays a prefix of the message, so prewarming still helps.
@@ -66,7 +67,7 @@ class OpenAIBackend:
         self._parts = _parse_url(url)
         self.url = _shown_url(self._parts)
         self.api_model, self.chat_flag = api_model or None, chat
-        self._key = api_key or None
+        self._key = _checked_key(api_key)
         self.home = Path(home) if home is not None else data_home()
         self.first_token_budget, self.stall_budget = first_token_budget, stall_budget
         self.connect_timeout = connect_timeout
@@ -90,7 +91,7 @@ class OpenAIBackend:
                 progress(CONNECTING, 0.0)
             served = self._served_models()
             if not served and self.api_model is None:
-                raise ModelError(f"the server at {self.url} serves no model; name one with --api-model")
+                raise self._failure(f"the server at {self.url} serves no model; name one with --api-model")
             name = self.api_model or served[0]
             if served and name not in served:
                 log.warning("%s does not list %r (it lists %s); asking for it anyway", self.url, name, served[:5])
@@ -113,41 +114,26 @@ class OpenAIBackend:
         with self._request():
             self._running()
             chat = self.chat
-            reply = Continuation(request.prompt, request.stop) if chat else None
             started = time.monotonic()
-            deadline, late = started + self.first_token_budget, self._late("first", self.first_token_budget)
+            deadline = started + self.first_token_budget
             connection, events = self._post("/chat/completions" if chat else "/completions",
-                                            self._body(request, chat), deadline, late)
-            first, pieces, chunks, usage, finish = None, [], 0, None, None
+                                            self._body(request, chat), deadline)
+            first, pieces = None, []
+            texts = events.texts(chat, deadline)
+            reply = Continuation(request.prompt, request.stop) if chat else None
             try:
-                while True:
-                    event = events.next(deadline, late)
-                    text = None if event is None else self._text(event, chat)
-                    if event is None or reply is not None and reply.stopped:
-                        text = reply.finish() if reply is not None else None
-                    elif event.get("usage"):
-                        usage = event["usage"]
-                    if event is not None and text is None:
-                        finish = _finish_reason(event) or finish
-                        continue
-                    if event is not None:  # a chunk of text: the next word is due within the stall budget
-                        chunks += 1
-                        deadline, late = time.monotonic() + self.stall_budget, self._late("next", self.stall_budget)
-                        text = reply.feed(text) if reply is not None else text
-                    if text:
-                        first = time.monotonic() - started if first is None else first
-                        pieces.append(text)
-                        yield text
-                    if event is None or reply is not None and reply.stopped:
-                        break
+                for text in reply.apply(texts) if reply is not None else texts:
+                    first = time.monotonic() - started if first is None else first
+                    pieces.append(text)
+                    yield text
             finally:  # also when the caller closes us early: the server sees the connection go and stops
-                connection.close()
-                self._connection = None
+                self._hang_up(connection)
             elapsed = time.monotonic() - started
-            tokens = usage.get("completion_tokens") if isinstance(usage, dict) else None
-            return Generated(text="".join(pieces), tokens=tokens if isinstance(tokens, int) else chunks,
+            tokens = events.usage.get("completion_tokens")
+            stopped_by = "length" if events.finish == "length" and not (reply and reply.stopped) else "stop"
+            return Generated(text="".join(pieces), tokens=tokens if isinstance(tokens, int) else events.chunks,
                              first_token_seconds=first if first is not None else elapsed, seconds=elapsed,
-                             stopped_by="length" if finish == "length" and not (reply and reply.stopped) else "stop")
+                             stopped_by=stopped_by)
 
     def describe(self) -> dict:
         """What produced the text, for the saved ending: the server and the name it serves the model by."""
@@ -187,20 +173,23 @@ class OpenAIBackend:
 
     def _served_models(self) -> list[str]:
         deadline = time.monotonic() + self.first_token_budget
-        connection, response = self._open("GET", "/models", None, deadline, self._late("listed its models",
-                                                                                        self.first_token_budget))
+        late = self._late("listed its models", self.first_token_budget)
+        connection, response = self._open("GET", "/models", None, deadline, late)
         try:
             data = json.loads(response.read(MAX_LINE))
             return [entry["id"] for entry in data["data"] if isinstance(entry.get("id"), str)]
         except (ValueError, TypeError, KeyError, AttributeError):
             raise self._failure(f"the server at {self.url} did not list its models (GET /models); "
                                 "is the URL right? it should end in /v1") from None
+        except TimeoutError:
+            raise self._failure(late) from None
         except (OSError, http.client.HTTPException) as error:
             raise self._lost(error) from None
         finally:
-            connection.close()
+            self._hang_up(connection)
 
-    def _post(self, path: str, body: dict, deadline: float, late: str) -> tuple[http.client.HTTPConnection, Events]:
+    def _post(self, path: str, body: dict, deadline: float) -> tuple[http.client.HTTPConnection, Events]:
+        late = self._late("written its first word", self.first_token_budget)
         connection, response = self._open("POST", path, json.dumps(body).encode(), deadline, late)
         return connection, Events(self, connection, response)
 
@@ -230,9 +219,13 @@ class OpenAIBackend:
                 raise self._status_error(method, path, response)
             return connection, response
         except BaseException:
-            connection.close()
-            self._connection = None
+            self._hang_up(connection)
             raise
+
+    def _hang_up(self, connection: http.client.HTTPConnection) -> None:
+        connection.close()
+        if self._connection is connection:
+            self._connection = None
 
     def _connect(self, connection: http.client.HTTPConnection) -> None:
         if self._closed:
@@ -264,38 +257,20 @@ class OpenAIBackend:
             hint = "check WATCH_API_KEY"
         elif status == 404:
             hint = "check --api-model" if "model" in said.lower() else "is the URL right? it should end in /v1"
-        elif status == 429:
-            hint = "the server is busy; try again later"
+        elif status in (429, 503):
+            hint = "the server is busy or still loading; try again later"
         elif status >= 500:
             hint = "the server failed; see its own log"
         else:
             hint = "the server refused the request"
-        words = f": {_one_line(said.splitlines()[0] if said.strip() else '', SHOWN)}" if said.strip() else ""
+        first_line = said.strip().splitlines()[0] if said.strip() else ""
+        words = f": {_one_line(first_line, SHOWN)}" if first_line else ""
         return self._failure(f"the server at {self.url} answered {status} {_one_line(response.reason, 40)}{words}; "
                              f"{hint}")
 
-    def _text(self, event: dict, chat: bool) -> str | None:
-        """The text a chunk carries (None when it carries none: a role, a finish reason, usage)."""
-        if "error" in event:
-            said = event["error"].get("message") if isinstance(event["error"], dict) else event["error"]
-            raise self._failure(f"the server at {self.url} reported an error while writing: "
-                                f"{_one_line(self._scrub(str(said)), SHOWN)}")
-        choices = event.get("choices")
-        if not isinstance(choices, list) or not all(isinstance(choice, dict) for choice in choices):
-            if "usage" in event:
-                return None
-            raise self._malformed(f"an event without choices ({_quote(json.dumps(event))})")
-        if not choices:
-            return None
-        text = (choices[0].get("delta") or {}).get("content") if chat else choices[0].get("text")
-        if text is not None and not isinstance(text, str):
-            raise self._malformed(f"an event whose text is not a string ({_quote(json.dumps(event))})")
-        return text or None
-
     # ---- failures --------------------------------------------------------------------------------------------
 
-    def _late(self, what: str, budget: float) -> str:
-        doing = what if what == "listed its models" else f"written its {what} word"
+    def _late(self, doing: str, budget: float) -> str:
         return f"the server at {self.url} has not {doing} in {budget:g} s, so the request was stopped"
 
     def _failure(self, message: str) -> ModelError:
@@ -334,14 +309,32 @@ class OpenAIBackend:
 
 
 class Events:
-    """The server-sent events of one response, each read within a deadline. next() returns an event's JSON, or
-    None at `data: [DONE]`; anything else is a ModelError."""
+    """The server-sent events of one response, each read within a deadline. texts() gives the text of each
+    chunk and notes the usage, the finish reason and the number of text chunks on the way."""
 
     def __init__(self, backend: OpenAIBackend, connection: http.client.HTTPConnection,
                  response: http.client.HTTPResponse):
         self.backend, self.connection, self.response = backend, connection, response
+        self.usage: dict = {}
+        self.finish: str | None = None
+        self.chunks = 0
+
+    def texts(self, chat: bool, deadline: float) -> Iterator[str]:
+        """Until `data: [DONE]`: the first text is due by `deadline`, each next one within the stall budget."""
+        backend = self.backend
+        late = backend._late("written its first word", backend.first_token_budget)
+        while (event := self.next(deadline, late)) is not None:
+            if isinstance(event.get("usage"), dict):
+                self.usage = event["usage"]
+            text = self._text(event, chat)
+            if text:
+                self.chunks += 1
+                deadline = time.monotonic() + backend.stall_budget
+                late = backend._late("written its next word", backend.stall_budget)
+                yield text
 
     def next(self, deadline: float, late: str) -> dict | None:
+        """The next event's JSON, or None at `data: [DONE]`."""
         data: list[str] = []
         while True:
             line = self._line(deadline, late)
@@ -361,6 +354,26 @@ class Events:
                 data.append(value[1:] if value.startswith(" ") else value)
             elif field not in ("event", "id", "retry"):
                 raise self.backend._malformed(f"a line that is not a server-sent event ({_quote(line)})")
+
+    def _text(self, event: dict, chat: bool) -> str | None:
+        """The text a chunk carries; None for one that carries none (a role, a finish reason, usage)."""
+        backend = self.backend
+        if "error" in event:
+            said = event["error"].get("message") if isinstance(event["error"], dict) else event["error"]
+            raise backend._failure(f"the server at {backend.url} reported an error while writing: "
+                                   f"{_one_line(backend._scrub(str(said)), SHOWN)}")
+        choices = event.get("choices")
+        if not isinstance(choices, list) or not all(isinstance(choice, dict) for choice in choices):
+            if "usage" in event:
+                return None
+            raise backend._malformed(f"an event without choices ({_quote(json.dumps(event))})")
+        if not choices:
+            return None
+        self.finish = choices[0].get("finish_reason") or self.finish
+        text = (choices[0].get("delta") or {}).get("content") if chat else choices[0].get("text")
+        if text is not None and not isinstance(text, str):
+            raise backend._malformed(f"an event whose text is not a string ({_quote(json.dumps(event))})")
+        return text
 
     def _decode(self, data: str) -> dict | None:
         if data.strip() == "[DONE]":
@@ -411,6 +424,15 @@ class Continuation:
         self.holding = True
         self.stopped = False
 
+    def apply(self, pieces: Iterator[str]) -> Iterator[str]:
+        for piece in pieces:
+            if text := self.feed(piece):
+                yield text
+            if self.stopped:
+                return
+        if text := self.finish():
+            yield text
+
     def feed(self, piece: str) -> str:
         if self.stopped:
             return ""
@@ -444,9 +466,6 @@ class Continuation:
         return text
 
 
-MAX_HELD = 400  # characters of a reply held back at most while it may be an echo
-
-
 def _echoes(tail: str) -> list[str]:
     """The last line, and each of its ends of three words or more, without leading quotes."""
     words = tail.split(" ")
@@ -457,13 +476,6 @@ def _echoes(tail: str) -> list[str]:
 
 def _unquoted(text: str) -> str:
     return text.lstrip(" \t\r\n\"'“‘")
-
-
-def _finish_reason(event: dict) -> str | None:
-    choices = event.get("choices")
-    if isinstance(choices, list) and choices and isinstance(choices[0], dict):
-        return choices[0].get("finish_reason")
-    return None
 
 
 def served_settings(name: str, home: Path) -> models.ModelSettings:
@@ -477,7 +489,7 @@ def _parse_url(url: str) -> SplitResult:
     shown = url if "@" not in url else "that URL"
     try:
         parts = urlsplit(url.strip().rstrip("/"))
-        parts.port  # noqa: B018 -- raises ValueError on a bad port
+        _ = parts.port  # raises ValueError for a port that is not a number
     except ValueError:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
@@ -486,6 +498,14 @@ def _parse_url(url: str) -> SplitResult:
         raise ModelError("the server URL must not hold a user name, a password or a query; "
                          "give an API key with WATCH_API_KEY")
     return parts
+
+
+def _checked_key(key: str | None) -> str | None:
+    """A key with a line break would be refused by http.client in an error that quotes it: refuse it here."""
+    key = (key or "").strip()
+    if any(ord(char) < 32 or ord(char) == 127 for char in key):
+        raise ModelError("WATCH_API_KEY holds a line break or another control character")
+    return key or None
 
 
 def _shown_url(parts: SplitResult) -> str:
