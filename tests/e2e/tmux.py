@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -82,3 +83,26 @@ class Terminal:
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
         shutil.rmtree(self.status_file.parent, ignore_errors=True)
+
+
+def watch_your_ending(env: dict[str, str], *args: str) -> None:
+    """Play lighthouse at 16x to the branch point, choose "Your ending", watch it stream in and play to the end,
+    quit; fails if any of it does not happen."""
+    terminal = Terminal([watch_executable(), "lighthouse", "--speed", "16", *args], env)
+    try:
+        screen = terminal.wait_for("Your ending — written for you now", timeout=90)
+        option = next(line for line in screen.splitlines() if "Your ending" in line)
+        terminal.keys(option.split("Your ending")[0].split()[-1])  # its number
+        terminal.wait_for("writing your ending", timeout=30)
+        terminal.wait_for("your ending  ·", timeout=60)  # the first beat is playing
+        terminal.wait_for("THE END", timeout=120)
+        terminal.keys("q")
+        assert terminal.exit_status() == 0
+    finally:
+        terminal.close()
+
+
+def watch_json(env: dict[str, str], *args: str):
+    """The JSON a `watch` command prints."""
+    result = subprocess.run([watch_executable(), *args], capture_output=True, text=True, env={**os.environ, **env})
+    return json.loads(result.stdout)
