@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from player.engine import models  # noqa: E402
-from player.engine.backend import Request  # noqa: E402
+from player.engine.backend import Request, drain  # noqa: E402
 from player.engine.catalog import load_title  # noqa: E402
 from player.engine.locations import bundled_catalog  # noqa: E402
 from player.engine.model_process import LocalBackend  # noqa: E402
@@ -53,14 +53,8 @@ def first_token(backend: LocalBackend | OpenAIBackend, request: Request) -> floa
 
 
 def in_app_rate(backend: LocalBackend | OpenAIBackend, request: Request) -> tuple[float, int, str]:
-    stream, pieces, stamps = backend.stream(request), [], []
-    while True:
-        try:
-            pieces.append(next(stream))
-            stamps.append(time.perf_counter())
-        except StopIteration as stop:
-            generated = stop.value
-            break
+    stamps: list[float] = []
+    pieces, generated = drain(backend.stream(request), lambda piece: stamps.append(time.perf_counter()))
     return (generated.tokens - 1) / (stamps[-1] - stamps[0]), generated.tokens, "".join(pieces)
 
 

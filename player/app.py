@@ -127,7 +127,7 @@ class WatchApp(App):
         if self.film is not None:
             self.exit()
             return
-        while isinstance(self.screen, Screen) and not isinstance(self.screen, CatalogScreen):
+        while not isinstance(self.screen, CatalogScreen):
             self.pop_screen()
 
     # -- the model and the profile --------------------------------------------------------------------------

@@ -108,6 +108,17 @@ def _emit_json(data) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def _ask_or_stop(question: str, refused: str) -> None:
+    """Ask yes or no (no by default; no answer at all is no). On no, say what was not done and exit with 1."""
+    try:
+        sure = typer.confirm(question, default=False)
+    except typer.Abort:  # end of input
+        sure = False
+    if not sure:
+        typer.echo(refused)
+        raise typer.Exit(1)
+
+
 def _note(message: str) -> None:
     typer.echo(f"watch: {printable(message, keep_newlines=False)}", err=True)
 
@@ -340,14 +351,8 @@ def history_erase(
     history = History(_home(), viewer)
     events, sessions = history.counts()
     if not yes:
-        question = f"Erase {events} events ({sessions} sessions) of viewer {viewer}? This cannot be undone"
-        try:
-            sure = typer.confirm(question, default=False)
-        except typer.Abort:  # no answer (end of input)
-            sure = False
-        if not sure:
-            typer.echo("Nothing erased.")
-            raise typer.Exit(1)
+        _ask_or_stop(f"Erase {events} events ({sessions} sessions) of viewer {viewer}? This cannot be undone",
+                     "Nothing erased.")
     history.erase()
     typer.echo(f"Erased {events} events of viewer {viewer}.")
 
@@ -414,13 +419,8 @@ def import_screenplay(
     try:
         folder = import_fountain(file, target, title_id, force)
     except TitleExists as exists:
-        try:
-            replace = typer.confirm(f"{exists.path} already exists. Replace it", default=False)
-        except typer.Abort:  # no answer (end of input)
-            replace = False
-        if not replace:
-            typer.echo("Nothing imported. Use --force to replace it, or --id to import it under another id.")
-            raise typer.Exit(1)
+        _ask_or_stop(f"{exists.path} already exists. Replace it",
+                     "Nothing imported. Use --force to replace it, or --id to import it under another id.")
         folder = import_fountain(file, target, title_id, force=True)
     film = load_title(folder)
     typer.echo(printable(f"Imported {film.title} as {folder.name}: {len(film.scenes)} scenes, {film.minutes:g} "

@@ -7,6 +7,8 @@ answer) is a ModelError with a one-line, plain-English message; the player shows
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Protocol
 
@@ -14,6 +16,9 @@ from .errors import WatchError
 
 FIRST_TOKEN_BUDGET = 20.0  # seconds to wait for the first token of a request before giving up
 STALL_BUDGET = 10.0  # seconds to wait between two tokens before calling the generation stalled
+
+
+CLOSED = "the model was closed"  # what a request gets when close() ran on another thread
 
 
 class ModelError(WatchError):
@@ -55,6 +60,31 @@ class Generated:
     first_token_seconds: float
     seconds: float
     stopped_by: str  # "stop", "length" or "eos"
+
+
+def drain(stream: Iterator[str], on_piece: Callable[[str], None] = lambda piece: None
+          ) -> tuple[list[str], "Generated | None"]:
+    """Read a stream() to its end: every piece (each also passed to on_piece as it comes), and the Generated
+    the stream returns."""
+    pieces = []
+    while True:
+        try:
+            piece = next(stream)
+        except StopIteration as done:
+            return pieces, done.value
+        pieces.append(piece)
+        on_piece(piece)
+
+
+@contextmanager
+def one_request_at_a_time(lock: threading.Lock, wait: float) -> Iterator[None]:
+    """A backend runs one request at a time; a second caller waits up to `wait` seconds, then is told why."""
+    if not lock.acquire(timeout=wait):
+        raise ModelError("the model is busy with another request")
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 Progress = Callable[[str, float], None]  # (what is happening, fraction done 0..1) for long waits

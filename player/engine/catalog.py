@@ -383,7 +383,7 @@ class Catalog:
                 return hits[0]
         hits = [film for film in self.films.values()
                 if film.id.casefold().startswith(wanted) or film.title.casefold().startswith(wanted)
-                or _strip_article(film.title).startswith(wanted)]
+                or without_article(film.title).casefold().startswith(wanted)]
         if len(hits) == 1:
             return hits[0]
         if hits:
@@ -400,8 +400,9 @@ class Catalog:
         raise TitleNotFound(f"no title matches {query!r}{hint}")
 
 
-def _strip_article(title: str) -> str:
-    return re.sub(r"^(the|a|an)\s+", "", title.casefold())
+def without_article(title: str) -> str:
+    """"The Last Lighthouse" -> "Last Lighthouse": how people shorten titles, and how ids are made from them."""
+    return re.sub(r"^(the|a|an)\s+", "", title, flags=re.I)
 
 
 def main(argv: list[str]) -> int:

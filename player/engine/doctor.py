@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
 
-from .backend import Backend, ModelError, Request
+from .backend import Backend, ModelError, Request, drain
 from .catalog import Catalog
 from .errors import WatchError
 from .history import History
@@ -117,17 +117,13 @@ def model(backend: Backend | None, what: str, progress: Callable[[str, float], N
     where = described.get("url") or described.get("path", "")
     loaded = Check(what, OK, f"{name} ({where}) ready in {time.perf_counter() - started:.1f} s")
     try:
-        stream = backend.stream(Request(prompt=TEST_PROMPT, max_tokens=32, stop=(), seed=1))
-        while True:
-            next(stream)
-    except StopIteration as done:
-        generated = done.value
-        speed = generated.tokens / generated.seconds if generated.seconds else 0.0
-        return [loaded, Check("test generation", OK if generated.tokens else WARN,
-                              f"{generated.tokens} tokens, first after {generated.first_token_seconds * 1000:.0f} ms,"
-                              f" {speed:.0f} tokens/s")]
+        _, generated = drain(backend.stream(Request(prompt=TEST_PROMPT, max_tokens=32, stop=(), seed=1)))
     except ModelError as error:
         return [loaded, Check("test generation", FAIL, str(error), "see the log named above")]
+    speed = generated.tokens / generated.seconds if generated.seconds else 0.0
+    return [loaded, Check("test generation", OK if generated.tokens else WARN,
+                          f"{generated.tokens} tokens, first after {generated.first_token_seconds * 1000:.0f} ms,"
+                          f" {speed:.0f} tokens/s")]
 
 
 def environment_note(env: Mapping[str, str]) -> str:

@@ -12,7 +12,6 @@ film_toml and storyboard_cards (the files written).
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import NamedTuple
 
 from .authored_endings import branch_endings
 from .cast import find_characters
-from .catalog import load_title, valid_id
+from .catalog import load_title, valid_id, without_article
 from .errors import CatalogError, ImportFailed
 from .film_toml import render
 from .fountain import parse
@@ -68,7 +67,7 @@ def convert(text: str, title_id: str | None = None, source_name: str = "screenpl
         if not scene.beats:  # a heading with nothing under it still plays, as its heading
             scene.beats.append(DraftBeat("caption", scene.heading or "…", ("quiet",)))
         scene.title = scene.title or place(scene.heading)[0] or "Untitled Scene"
-        scene.id = unique(slug(re.sub(r"^(the|a|an)\s+", "", scene.title, flags=re.I)), taken, "scene")
+        scene.id = unique(slug(without_article(scene.title)), taken, "scene")
     actions = [beat.text for scene in builder.scenes for beat in scene.beats if beat.kind == "action"]
     characters = find_characters(builder, film["title"], actions)
     if not characters:

@@ -24,12 +24,12 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Mapping
 
 from . import models
-from .backend import FIRST_TOKEN_BUDGET, STALL_BUDGET, Generated, ModelError, Progress, Request
+from .backend import (CLOSED, FIRST_TOKEN_BUDGET, STALL_BUDGET, Generated, ModelError, Progress, Request,
+                      one_request_at_a_time)
 from .locations import PACKAGE_DIR, model_log
 
 LOAD_BUDGET = 120.0  # seconds: a slow disk and a large model on a busy laptop
@@ -259,7 +259,7 @@ class LocalBackend:
     def _running(self) -> Worker:
         """The worker; started again, quietly and from the prepared file, if a failure ended the last one."""
         if self._closed:
-            raise ModelError("the model was closed")
+            raise ModelError(CLOSED)
         if self.path is None or self.model is None:
             raise ModelError("the model is not started")
         worker = self._worker
@@ -271,7 +271,7 @@ class LocalBackend:
             self._worker = worker
             if self._closed:  # close() ran meanwhile on another thread
                 self._stop_worker()
-                raise ModelError("the model was closed")
+                raise ModelError(CLOSED)
         return worker
 
     def _stop_worker(self) -> None:
@@ -283,14 +283,8 @@ class LocalBackend:
         if self._worker is worker:
             self._worker = None
 
-    @contextmanager
-    def _request(self) -> Iterator[None]:
-        if not self._lock.acquire(timeout=self.stall_budget):
-            raise ModelError("the model is busy with another request")
-        try:
-            yield
-        finally:
-            self._lock.release()
+    def _request(self):
+        return one_request_at_a_time(self._lock, self.stall_budget)
 
     def _answer(self, worker: Worker, rid: int, budget: float, doing: str) -> dict:
         """The next answer to request `rid` within `budget` seconds. Answers to earlier requests (a prewarm
@@ -308,7 +302,7 @@ class LocalBackend:
                 worker.answers.put(None)  # for any later wait on this worker, too
                 self._forget(worker)
                 if self._closed:
-                    raise ModelError("the model was closed")
+                    raise ModelError(CLOSED)
                 raise ModelError(f"the model process stopped unexpectedly ({worker.status()}); "
                                  f"details in {self.log_path}")
             if answer.get("id") == rid:

@@ -19,7 +19,7 @@ which the CLI writes to `<data dir>/logs/watch.log`.
 
 Thread-safety, as LocalBackend: one request at a time (a lock held for the whole stream; another caller waits up
 to the stall budget, then gets ModelError). close() may be called from any thread at any time: it shuts the socket
-of the request in progress, which then raises ModelError("the model was closed"). Closing the iterator that
+of the request in progress, which then raises ModelError(CLOSED). Closing the iterator that
 stream() returns closes its connection, which tells the server to stop generating.
 """
 
@@ -31,13 +31,13 @@ import logging
 import socket
 import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import SplitResult, urlsplit
 
 from . import models
-from .backend import FIRST_TOKEN_BUDGET, STALL_BUDGET, Generated, ModelError, Progress, Request
+from .backend import (CLOSED, FIRST_TOKEN_BUDGET, STALL_BUDGET, Generated, ModelError, Progress, Request,
+                      one_request_at_a_time)
 from .locations import data_home
 
 CONNECT_TIMEOUT = 5.0  # seconds to open a connection (the DNS look-up before it is not bounded by it)
@@ -45,7 +45,6 @@ MAX_LINE = 1 << 20  # a longer line is not an event stream
 SHOWN = 120  # characters of the server's own words in a message
 MAX_HELD = 400  # characters of a chat reply held back at most while it may still be an echo of the opener
 CONNECTING = "Connecting to the server"
-CLOSED = "the model was closed"
 # Instruction first, story after: the story's prefix stays a prefix of the message, so prewarming still helps.
 CHAT_ASK = ("Continue the story below from exactly where it stops. Reply with only the words that come next, "
             "with no title and no comment.\n\n")
@@ -298,14 +297,8 @@ class OpenAIBackend:
         if self.model is None:
             raise ModelError("the model is not started")
 
-    @contextmanager
-    def _request(self) -> Iterator[None]:
-        if not self._lock.acquire(timeout=self.stall_budget):
-            raise ModelError("the model is busy with another request")
-        try:
-            yield
-        finally:
-            self._lock.release()
+    def _request(self):
+        return one_request_at_a_time(self._lock, self.stall_budget)
 
 
 class Events:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from . import beat_text
-from .backend import Backend, Request, Sampler
+from .backend import Backend, Request, Sampler, drain
 from .catalog import Beat, Film, Scene, reading_seconds
 from .plan import YOURS, Plan
 from .prompt import beat_line, line, opening, story_prefix
@@ -99,16 +99,7 @@ def write(film: Film, plan: Plan, backend: Backend, *, sampler: Sampler = Sample
 
 
 def _stream(backend: Backend, request: Request, index: int, on_event: Listener, result: Result) -> str:
-    pieces = []
-    stream = backend.stream(request)
-    while True:
-        try:
-            piece = next(stream)
-        except StopIteration as done:
-            generated = done.value
-            break
-        pieces.append(piece)
-        on_event(Piece(index, piece))
+    pieces, generated = drain(backend.stream(request), lambda piece: on_event(Piece(index, piece)))
     if generated is not None:
         result.tokens += generated.tokens
         result.seconds += generated.seconds

@@ -13,12 +13,11 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from player.engine import models
-from player.engine.backend import Generated, ModelError, Request, Sampler
+from player.engine.backend import Generated, ModelError, Request, Sampler, drain
 from player.engine.catalog import load_title
 from player.engine.locations import bundled_catalog
 from player.engine.model_process import LocalBackend
@@ -64,12 +63,7 @@ def quiet(capfd):
 
 
 def run(backend: LocalBackend, request: Request) -> tuple[list[str], Generated]:
-    pieces, stream = [], backend.stream(request)
-    while True:
-        try:
-            pieces.append(next(stream))
-        except StopIteration as stop:
-            return pieces, stop.value
+    return drain(backend.stream(request))
 
 
 def one_line_error(call) -> str:

@@ -3,7 +3,6 @@
 import random
 from datetime import date
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
