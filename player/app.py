@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from .engine import profile as taste
-from .engine import profile_store
+from .engine import ending_record, profile_store
 from .engine.backend import Backend
 from .engine.endings_store import Saved
 from .engine.model_service import ModelService
@@ -24,12 +24,14 @@ from .engine.history import History, resume_point
 from .engine.locations import log_file
 from .engine.playback import Playback
 from .messages import HistoryNotice, HistoryWarning, ModelStatus
+from .screens.branch import BranchScreen
 from .screens.catalog import CatalogScreen
 from .screens.help import HelpScreen
 from .screens.player import PlayerScreen
 from .screens.profile import ProfileScreen
 from .screens.resume import ResumeScreen
 from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+from .widgets.progress import with_progress
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,7 @@ class WatchApp(App):
         services.history.on_notice = lambda notice: self.post_message(HistoryNotice(notice))
         self.model = ModelService(services.backend_factory, self._model_status) if services.backend_factory else None
         self.model_status = ""
+        self.model_progress: tuple[str, float | None] = ("starting the model", None)  # the latest, for the branch
         self._profile: dict | None = None
 
     def on_mount(self) -> None:
@@ -85,17 +88,21 @@ class WatchApp(App):
     # -- sessions -----------------------------------------------------------------------------------------
     def play(self, film: Film) -> None:
         """Play a film, first offering to continue where the viewer stopped last time."""
-        position = None
+        position, ending = None, None
         if self.services.offer_resume:
-            position = resume_point(self.services.history.last_session(film.id))
-        if position:
-            self.push_screen(ResumeScreen(film, position), lambda at: self._start(film, at))
+            history = self.services.history
+            ending = ending_record.to_continue(history, film.id) if self.model is not None else None
+            position = None if ending else resume_point(history.last_session(film.id))
+        if position or ending:
+            self.push_screen(ResumeScreen(film, position or 0.0, ending), lambda at: self._start(film, at))
         else:
             self._start(film, 0.0)
 
-    def _start(self, film: Film, position: float | None) -> None:
+    def _start(self, film: Film, position: float | Saved | None) -> None:
         if position is None:  # the viewer quit at the offer
             self.leave_player()
+        elif isinstance(position, Saved):  # continue the partial ending
+            self.push_screen(PlayerScreen(film, resume=position))
         else:
             self.push_screen(PlayerScreen(film, start_at=position))
 
@@ -117,6 +124,9 @@ class WatchApp(App):
 
     def end_sessions(self) -> None:
         """Close every open session; called on quit, on signals and after a crash, so none is left open."""
+        for screen in self.screen_stack:
+            if isinstance(screen, PlayerScreen):
+                screen.stop_writing()  # saves what was written, before the session's end
         for playback in list(self.playbacks):
             self.end_session(playback)
         if self.model is not None:
@@ -136,8 +146,15 @@ class WatchApp(App):
         self.post_message(ModelStatus(text, fraction))
 
     def on_model_status(self, message: ModelStatus) -> None:
-        self.model_status = message.text + (f" {progress_bar(message.fraction)}" if message.fraction is not None
-                                            else "")
+        self.model_status = with_progress(message.text, message.fraction)
+        self.model_progress = (message.text, message.fraction)
+        for screen in self.screen_stack:
+            if isinstance(screen, BranchScreen):
+                screen.show_yours()
+
+    @property
+    def model_ready(self) -> bool:
+        return self.model is not None and self.model.ready
 
     @work(thread=True, exclusive=True, group="model", exit_on_error=False)
     def prepare_model(self, film: Film) -> None:
@@ -216,11 +233,6 @@ class WatchApp(App):
 
     def _print_error_renderables(self) -> None:
         self._exit_renderables.clear()  # the traceback is in the log file; cli.py prints crash_log instead
-
-
-def progress_bar(fraction: float, cells: int = 10) -> str:
-    filled = round(max(0.0, min(1.0, fraction)) * cells)
-    return "▰" * filled + "▱" * (cells - filled) + f" {fraction:.0%}"
 
 
 def make_app(services: Services, film: Film | None = None, replay: Saved | None = None) -> WatchApp:

@@ -65,6 +65,8 @@ BackendOption = typer.Option(None, "--backend", help="local (a GGUF file; the de
 UrlOption = typer.Option(None, "--url", help="The server's base URL, ending in /v1 (else WATCH_URL or config.toml).")
 ApiModelOption = typer.Option(None, "--api-model", help="The model name the server serves (default: the first "
                                                         "it lists).")
+ThreadsOption = typer.Option(None, "--threads", help="Threads for the local model (else config.toml `threads`; "
+                                                    "default: the cores free when each request starts).")
 ChatOption = typer.Option(None, "--chat/--completions", help="The served model is a chat model (use "
                                                               "/v1/chat/completions) or a base model (the default).")
 
@@ -141,6 +143,7 @@ def play(
     url: Optional[str] = UrlOption,
     api_model: Optional[str] = ApiModelOption,
     chat: Optional[bool] = ChatOption,
+    threads: Optional[int] = ThreadsOption,
 ) -> None:
     """Play TITLE (or open the catalog when no title is given)."""
     if not MIN_SPEED <= speed <= MAX_SPEED:
@@ -162,7 +165,8 @@ def play(
 
     services = Services(home=home, catalog=films, viewer=viewer, history=history, speed=speed,
                         branch_timer=0 if no_timer else timer, offer_resume=not from_start,
-                        backend_factory=None if no_ai else _backend(home, model, backend, url, api_model, chat)[1],
+                        backend_factory=None if no_ai else _backend(home, model, backend, url, api_model, chat,
+                                                                           threads)[1],
                         seed=seed)
     services.notices += history.notices
     services.notices += [f"skipped invalid title {path.name}" for path in films.broken] if title is None else []
@@ -171,7 +175,7 @@ def play(
 
 
 def _backend(home: Path, model: Optional[Path], backend: Optional[str], url: Optional[str],
-             api_model: Optional[str], chat: Optional[bool]) -> tuple[str, Callable]:
+             api_model: Optional[str], chat: Optional[bool], threads: Optional[int] = None) -> tuple[str, Callable]:
     """Which backend writes personalised endings ("local" or "openai") and a factory for it: built lazily, in
     the background, only when a film is played. The command line wins over the environment, which wins over
     config.toml. Settings that cannot work (a named model that does not exist, openai without a URL) are bad
@@ -179,6 +183,9 @@ def _backend(home: Path, model: Optional[Path], backend: Optional[str], url: Opt
     from .engine.config import read_config
 
     config = read_config(home)
+    _check_threads(threads)
+    threads_from = "--threads" if threads is not None else "config.toml"
+    threads = threads if threads is not None else config.get("threads")
     name = (backend or os.environ.get("WATCH_BACKEND") or config.get("backend") or "local").strip().lower()
     if name == "local":
         from .engine.models import active_model
@@ -189,7 +196,7 @@ def _backend(home: Path, model: Optional[Path], backend: Optional[str], url: Opt
         def local():
             from .engine.model_process import LocalBackend
 
-            return LocalBackend(home, model, os.environ)
+            return LocalBackend(home, model, os.environ, n_threads=threads, threads_from=threads_from)
 
         return name, local
     if name == "openai":
@@ -208,6 +215,14 @@ def _backend(home: Path, model: Optional[Path], backend: Optional[str], url: Opt
 
         return name, server
     raise WatchError(f"--backend {name!r} is not a backend; use local or openai")
+
+
+def _check_threads(threads: Optional[int]) -> None:
+    """--threads is bad input when out of range (not a model setting the doctor would report on)."""
+    from .engine.config import MAX_THREADS
+
+    if threads is not None and not 1 <= threads <= MAX_THREADS:
+        raise WatchError(f"--threads {threads} is out of range; use 1 to {MAX_THREADS}")
 
 
 def _run_app(app, history: History, already_noted: int) -> None:
@@ -441,6 +456,7 @@ def doctor(
     url: Optional[str] = UrlOption,
     api_model: Optional[str] = ApiModelOption,
     chat: Optional[bool] = ChatOption,
+    threads: Optional[int] = ThreadsOption,
 ) -> None:
     """Check everything a demo needs (terminal, data, catalog, llama.cpp, model or server, a test generation)
     and say how to fix what is wrong."""
@@ -450,10 +466,11 @@ def doctor(
 
     from .engine import doctor as checks
 
+    _check_threads(threads)
     home = _home()
     console = Console(stderr=json_output)
     try:
-        name, factory = _backend(home, model, backend, url, api_model, chat)
+        name, factory = _backend(home, model, backend, url, api_model, chat, threads)
         made = None if no_ai else factory()
     except WatchError as error:
         name, made = "local", None

@@ -48,6 +48,9 @@ class EndingFailed(Message):
 
 @dataclass
 class EndingDone(Message):
-    """The ending is written and saved under `ending_id`."""
+    """The ending is written and saved under `ending_id`. When the model failed part-way, `closing` is the beat
+    it closes on and `reason` says why."""
 
     ending_id: str | None
+    closing: object = None  # a catalog.Beat
+    reason: str | None = None

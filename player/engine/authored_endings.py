@@ -9,7 +9,7 @@ from __future__ import annotations
 from .beat_split import shorten
 from .errors import ImportFailed
 from .names import slug, unique
-from .screenplay import Builder, DraftBeat, DraftEnding, DraftScene, apply_tags, tone
+from .screenplay import Builder, DraftBeat, DraftEnding, DraftScene, DraftWay, apply_tags, tone
 
 MINIMAL_ENDING_ID = "stop"
 SUMMARY_CELLS = 160  # an ending's summary made from its first line is cut to this
@@ -42,6 +42,29 @@ def branch_endings(builder: Builder) -> tuple[str, list[tuple[DraftEnding, list[
         ending.tags = _ending_tags(ending, scenes)
         result.append((ending, scenes))
     return question, result
+
+
+def branch_ways(builder: Builder, characters: dict) -> tuple[list[DraftWay], dict[str, tuple[str, ...]]]:
+    """The `# Way:` sections and the world notes, checked: a way needs a decision, what follows and a tone, and the
+    cast must be characters of the film."""
+    taken = {ending.id for ending in builder.endings.values()}
+    for way in builder.ways:
+        if way.id in taken:
+            raise ImportFailed(f"line {way.line}: the way {way.id!r} has the id of an ending; give it its own")
+        for name, example in (("summary", "a '= one-line summary' under the section"),
+                              ("decision", "[[decision: Mara throws the book into the sea]]"),
+                              ("follows", "[[follows: what happens | then | then]]"),
+                              ("tags", "[[tags: dark, spectacle]]")):
+            if not getattr(way, name):
+                raise ImportFailed(f"line {way.line}: the way {way.id!r} has no {name}; add {example}")
+    world = dict(builder.world)
+    if "cast" in world:
+        cast = tuple(builder.character_id(cue) for cue in world["cast"])
+        unknown = [cue for cue, cid in zip(world["cast"], cast) if cid not in characters]
+        if unknown:
+            raise ImportFailed(f"the cast note names {unknown[0]!r}, who is not a character of the film")
+        world["cast"] = cast
+    return builder.ways, world
 
 
 def _first_text(scenes: list[DraftScene], fallback: str) -> str:

@@ -14,8 +14,12 @@ from typing import Callable, Iterator, Protocol
 
 from .errors import WatchError
 
-FIRST_TOKEN_BUDGET = 20.0  # seconds to wait for the first token of a request before giving up
-STALL_BUDGET = 10.0  # seconds to wait between two tokens before calling the generation stalled
+# A stall is no progress at all for this long (docs/endings.md, "When things go wrong"). The local worker reports
+# progress while it loads, reads a prompt and writes, and even a laptop at load average 8 makes progress every
+# few seconds, so 30 s of nothing means stopped, not slow.
+STALL_BUDGET = 30.0
+# A server says nothing while it reads a prompt, so the OpenAI backend alone also waits this long for a first word.
+FIRST_TOKEN_BUDGET = 60.0
 
 
 CLOSED = "the model was closed"  # what a request gets when close() ran on another thread
@@ -60,6 +64,9 @@ class Generated:
     first_token_seconds: float
     seconds: float
     stopped_by: str  # "stop", "length" or "eos"
+    # log-probability of each generated token under the model (raw logits, before the sampler), in order; empty
+    # when the backend cannot tell (a server without logprobs)
+    logprobs: tuple[float, ...] = ()
 
 
 def drain(stream: Iterator[str], on_piece: Callable[[str], None] = lambda piece: None
@@ -94,8 +101,9 @@ class Backend(Protocol):
     def start(self, progress: Progress | None = None) -> None:
         """Get ready (find, prepare and load the model). May take seconds; reports progress. Raises ModelError."""
 
-    def prewarm(self, prefix: str) -> None:
-        """Evaluate a prompt prefix now, so a later request that starts with it only evaluates the rest."""
+    def prewarm(self, prefix: str, progress: Progress | None = None) -> None:
+        """Evaluate a prompt prefix now, so a later request that starts with it only evaluates the rest. Without
+        progress it may only queue the work; with it, it blocks until done, calling progress(what, fraction)."""
 
     def stream(self, request: Request) -> Iterator[str]:
         """The generated text, piece by piece as it is written. Raises ModelError on failure or timeout.

@@ -76,9 +76,10 @@ def refusal(text: str, opener: str, earlier: list[str], film_text: str) -> str |
         return "too short"
     found = words(text)
     grams = [tuple(found[i:i + LOOP_NGRAM]) for i in range(len(found) - LOOP_NGRAM + 1)]
-    if len(grams) != len(set(grams)):
+    stutter = any(found[i] == found[i + 1] == found[i + 2] for i in range(len(found) - 2))  # "Run! Run! Run."
+    if len(grams) != len(set(grams)) or stutter:
         return "repeats itself"
-    mine = ngrams(text, COPY_NGRAM)
+    mine = ngrams(text, COPY_NGRAM) - ngrams(opener, COPY_NGRAM)  # the plan's own words are not the model's copy
     if any(mine & ngrams(before, COPY_NGRAM) for before in earlier):
         return "repeats an earlier beat"
     if mine & ngrams(film_text, COPY_NGRAM):

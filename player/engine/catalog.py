@@ -26,6 +26,8 @@ FRAME_COLUMNS = 72
 FRAME_ROWS = 12
 MIN_BEAT_SECONDS = 2.5
 BEAT_PAUSE_SECONDS = 1.5
+FOLLOWS = (3, 5)  # how many things follow from a decision
+MAX_CLAUSE = 120  # characters in a decision or a follows clause
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")  # title and scene ids
 
 
@@ -76,6 +78,8 @@ class Ending:
     summary: str
     tags: tuple[str, ...]
     scenes: tuple[Scene, ...]
+    decision: str = ""  # the decision it makes, a present-tense clause ("Mara hands the red book to ...")
+    follows: tuple[str, ...] = ()  # what follows from it, in story order
 
     @property
     def seconds(self) -> float:
@@ -83,10 +87,33 @@ class Ending:
 
 
 @dataclass(frozen=True)
+class Way:
+    """Another decision the film makes possible: only personalised endings take it."""
+
+    id: str
+    decision: str
+    summary: str
+    tags: tuple[str, ...]
+    follows: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class World:
+    """What personalised endings draw on and must keep to."""
+
+    cast: tuple[str, ...] = ()  # character ids at stake: each takes part in every personalised ending
+    props: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    never: tuple[str, ...] = ()  # things that do not exist in the film's world
+
+
+@dataclass(frozen=True)
 class Branch:
     question: str
     timer: int
     endings: tuple[Ending, ...]
+    ways: tuple[Way, ...] = ()
+    world: World = field(default_factory=World)
 
     def ending(self, ending_id: str) -> Ending:
         for ending in self.endings:
@@ -163,6 +190,79 @@ class _Checker:
             else:
                 self.problem(f"{where}tags", f"{tag!r} is not a tag; use one of {', '.join(TAGS)}")
         return tuple(dict.fromkeys(good))
+
+    def strings(self, table: dict, key: str, where: str, counts: tuple[int, int] | None = None,
+                longest: int = MAX_CLAUSE) -> tuple[str, ...]:
+        """An optional list of short non-empty strings; `counts` bounds its length when it is given."""
+        value = table.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+            self.problem(f"{where}{key}", "must be a list of non-empty strings")
+            return ()
+        if counts and not counts[0] <= len(value) <= counts[1]:
+            self.problem(f"{where}{key}", f"has {len(value)} items; give {counts[0]} to {counts[1]}")
+        for item in value:
+            if len(item.strip()) > longest:
+                self.problem(f"{where}{key}", f"{item[:30]!r}... is {len(item.strip())} characters; keep each "
+                                              f"under {longest}")
+        return tuple(" ".join(item.split()) for item in value)
+
+    def decision(self, table: dict, where: str, characters: dict[str, Character],
+                 required: bool) -> tuple[str, tuple[str, ...]]:
+        """An ending's or a way's decision and what follows from it."""
+        decision = self.text(table, "decision", where, required=required)
+        names = {word for character in characters.values() for word in character.name.split()}
+        if decision and decision.split()[0] not in names:
+            self.problem(f"{where}decision", f"{decision[:30]!r} must start with a character's name, "
+                                             "like \"Mara hands the red book to the sergeant\"")
+        if len(decision) > MAX_CLAUSE:
+            self.problem(f"{where}decision", f"is {len(decision)} characters; keep it under {MAX_CLAUSE}")
+        follows = self.strings(table, "follows", where, FOLLOWS)
+        if required and "follows" not in table:
+            self.problem(f"{where}follows", f"missing; add follows = [\"...\"] with {FOLLOWS[0]} to {FOLLOWS[1]} "
+                                            "things that follow from the decision")
+        if follows and not decision:
+            self.problem(f"{where}decision", "follows needs a decision; add decision = \"...\"")
+        return " ".join(decision.split()), follows
+
+    def world(self, raw: dict, characters: dict[str, Character]) -> World:
+        world = raw.get("world", {})
+        if not isinstance(world, dict):
+            self.problem("branch.world", "must be a table with cast, props, places and never")
+            return World()
+        cast = self.strings(world, "cast", "branch.world.", longest=40)
+        for character_id in cast:
+            if character_id not in characters:
+                known = ", ".join(characters) or "none defined"
+                self.problem("branch.world.cast", f"{character_id!r} is not a character; use ids from: {known}")
+        props, places = self.strings(world, "props", "branch.world."), self.strings(world, "places", "branch.world.")
+        never = self.strings(world, "never", "branch.world.", longest=40)
+        for key in sorted(set(world) - {"cast", "props", "places", "never"}):
+            self.problem(f"branch.world.{key}", "is not a world field; use cast, props, places or never")
+        return World(cast=tuple(c for c in cast if c in characters), props=props, places=places,
+                     never=tuple(word.lower() for word in never))
+
+    def ways(self, raw: dict, characters: dict[str, Character], ending_ids: set[str]) -> tuple[Way, ...]:
+        value = raw.get("ways", [])
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            self.problem("branch.ways", "must be [[branch.ways]] tables with id, decision, summary, tags, follows")
+            return ()
+        ways = []
+        for number, way in enumerate(value):
+            here = f"branch.ways[{number}]."
+            way_id = self.text(way, "id", here)
+            if way_id and not valid_id(way_id):
+                self.problem(f"{here}id", f"{way_id!r} must be lower-case letters, digits and -")
+            elif way_id in ending_ids:
+                self.problem(f"{here}id", f"{way_id!r} is used twice; ways and endings each need their own id")
+            ending_ids.add(way_id)
+            decision, follows = self.decision(way, here, characters, required=True)
+            for key in sorted(set(way) - {"id", "decision", "summary", "tags", "follows"}):
+                self.problem(f"{here}{key}", "is not a way field; use id, decision, summary, tags, follows")
+            ways.append(Way(id=way_id, decision=decision, summary=self.text(way, "summary", here),
+                            tags=self.tags(way, here), follows=follows))
+        return tuple(ways)
 
     def table_list(self, table: dict, key: str, where: str, what: str) -> list[dict]:
         value = table.get(key)
@@ -295,10 +395,14 @@ class _Checker:
             label = self.text(ending, "label", here)
             if len(label) > 40:
                 self.problem(f"{here}label", f"is {len(label)} characters; keep it under 40")
+            decision, follows = self.decision(ending, here, characters, required=False)
             endings.append(Ending(id=ending_id, label=label, summary=self.text(ending, "summary", here),
                                   tags=self.tags(ending, here),
-                                  scenes=self.scenes(ending, here, characters, wpm, seen)))
-        return Branch(question=question, timer=timer, endings=tuple(endings))
+                                  scenes=self.scenes(ending, here, characters, wpm, seen),
+                                  decision=decision, follows=follows))
+        ways = self.ways(raw, characters, ending_ids)
+        return Branch(question=question, timer=timer, endings=tuple(endings), ways=ways,
+                      world=self.world(raw, characters))
 
     def film(self, data: dict) -> Film:
         title = self.text(data, "title", "")

@@ -6,6 +6,7 @@ and the environment.
     url = "http://gpu-box:8000/v1"        # the OpenAI-compatible server, for backend = "openai"
     api_model = "llama-3.1-8b"            # the model name the server serves
     chat = false                          # true: the served model is a chat model
+    threads = 2                           # threads for the local model (default: the cores free per request)
 
 API keys are never read from this file: they come from WATCH_API_KEY only.
 """
@@ -18,7 +19,9 @@ from pathlib import Path
 from .errors import WatchError
 from .locations import config_file
 
-KEYS = {"model": str, "backend": str, "url": str, "api_model": str, "chat": bool}
+KEYS = {"model": str, "backend": str, "url": str, "api_model": str, "chat": bool, "threads": int}
+MAX_THREADS = 64  # a `threads` setting above this is a typo
+KINDS = {str: "string", bool: "true or false", int: f"whole number from 1 to {MAX_THREADS}"}
 
 
 class ConfigError(WatchError):
@@ -35,9 +38,15 @@ def read_config(home: Path) -> dict:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{path} is not a readable TOML file: {error}") from None
     for key, kind in KEYS.items():
-        if key in data and (not isinstance(data[key], kind) or (kind is str and not data[key].strip())):
-            raise ConfigError(f"{path}: `{key}` must be a {'string' if kind is str else 'true or false'}")
+        if key in data and not _valid(data[key], kind):
+            raise ConfigError(f"{path}: `{key}` must be a {KINDS[kind]}")
     return {key: data[key] for key in KEYS if key in data}
+
+
+def _valid(value, kind) -> bool:
+    if kind is int:  # bool is an int in Python: `threads = true` is not a count
+        return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_THREADS
+    return isinstance(value, kind) and not (kind is str and not value.strip())
 
 
 def config_path(home: Path, value: str) -> Path:

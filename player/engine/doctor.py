@@ -121,9 +121,13 @@ def model(backend: Backend | None, what: str, progress: Callable[[str, float], N
     except ModelError as error:
         return [loaded, Check("test generation", FAIL, str(error), "see the log named above")]
     speed = generated.tokens / generated.seconds if generated.seconds else 0.0
-    return [loaded, Check("test generation", OK if generated.tokens else WARN,
-                          f"{generated.tokens} tokens, first after {generated.first_token_seconds * 1000:.0f} ms,"
-                          f" {speed:.0f} tokens/s")]
+    checks = [loaded, Check("test generation", OK if generated.tokens else WARN,
+                            f"{generated.tokens} tokens, first after {generated.first_token_seconds * 1000:.0f} ms,"
+                            f" {speed:.0f} tokens/s")]
+    reason = getattr(backend, "threads_reason", None)  # a local model: what the test generation used, and why
+    if reason:
+        checks.append(Check("threads", OK, reason, "fix it with --threads N or `threads = N` in config.toml"))
+    return checks
 
 
 def environment_note(env: Mapping[str, str]) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from .names import place
-from .screenplay import DraftEnding, DraftScene
+from .screenplay import WORLD_NOTES, DraftEnding, DraftScene, DraftWay
 from .storyboard_cards import frame_path
 
 
@@ -35,8 +35,14 @@ def _scene_toml(scene: DraftScene, prefix: str) -> list[str]:
     return lines
 
 
+def _decision_toml(item: DraftEnding | DraftWay) -> list[str]:
+    lines = [f"decision = {_string(item.decision)}"] if item.decision else []
+    return lines + ([f"follows = {_strings(item.follows)}"] if item.follows else [])
+
+
 def render(film: dict, characters: dict[str, tuple[str, str]], main: list[DraftScene], question: str,
-           endings: list[tuple[DraftEnding, list[DraftScene]]], source_name: str) -> str:
+           endings: list[tuple[DraftEnding, list[DraftScene]]], source_name: str,
+           ways: list[DraftWay] = (), world: dict[str, tuple[str, ...]] | None = None) -> str:
     lines = [f"# Made by `watch import` from {source_name}. Edit the screenplay and import it again, or edit",
              "# this file by hand (docs/catalog-format.md). Durations come from reading speed.",
              f"title = {_string(film['title'])}", f"year = {film['year']}", f"genres = {_strings(film['genres'])}"]
@@ -54,8 +60,14 @@ def render(film: dict, characters: dict[str, tuple[str, str]], main: list[DraftS
     for ending, scenes in endings:
         lines += ["", "[[branch.endings]]", f"id = {_string(ending.id)}", f"label = {_string(ending.label)}",
                   f"summary = {_string(' '.join(ending.summary.split()))}", f"tags = {_strings(ending.tags)}"]
+        lines += _decision_toml(ending)
         for scene in scenes:
             lines += _scene_toml(scene, "branch.endings.scenes")
+    for way in ways:
+        lines += ["", "[[branch.ways]]", f"id = {_string(way.id)}", *_decision_toml(way),
+                  f"summary = {_string(' '.join(way.summary.split()))}", f"tags = {_strings(way.tags)}"]
+    if world:
+        lines += ["", "[branch.world]"] + [f"{key} = {_strings(world[key])}" for key in WORLD_NOTES if key in world]
     return "\n".join(lines) + "\n"
 
 

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
-from .authored_endings import branch_endings
+from .authored_endings import branch_endings, branch_ways
 from .cast import find_characters
 from .catalog import load_title, valid_id, without_article
 from .errors import CatalogError, ImportFailed
@@ -72,8 +72,9 @@ def convert(text: str, title_id: str | None = None, source_name: str = "screenpl
     characters = find_characters(builder, film["title"], actions)
     if not characters:
         raise ImportFailed("no character speaks; a film needs at least one line of dialogue")
+    ways, world = branch_ways(builder, characters)
     film_id = title_id or slug(film["title"]) or slug(Path(source_name).stem) or "imported"
-    return Conversion(film_id, render(film, characters, main, question, endings, source_name),
+    return Conversion(film_id, render(film, characters, main, question, endings, source_name, ways, world),
                       frames(main, endings, characters))
 
 

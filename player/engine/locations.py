@@ -1,6 +1,7 @@
 """Every path `watch` reads or writes, in one place.
 
-The data directory is the platformdirs user data dir, or `WATCH_HOME` when set (tests always set it).
+The data directory is the platformdirs user data dir, or `WATCH_HOME` when set (tests always set it). The cache
+directory, shared by every data directory of the user, is the platformdirs user cache dir, or `WATCH_CACHE`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,16 @@ _VIEWER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 def data_home(env: Mapping[str, str] = os.environ) -> Path:
     home = env.get("WATCH_HOME")
     return Path(home).expanduser() if home else platformdirs.user_data_path("watch", appauthor=False)
+
+
+def cache_home(env: Mapping[str, str] = os.environ) -> Path:
+    home = env.get("WATCH_CACHE")
+    return Path(home).expanduser() if home else platformdirs.user_cache_path("watch", appauthor=False)
+
+
+def shared_models_dir(env: Mapping[str, str] = os.environ) -> Path:
+    """Where the default model is assembled, once for every data directory (it is 253 MB)."""
+    return cache_home(env) / "models"
 
 
 def _shipped(name: str) -> Path:
@@ -77,7 +88,7 @@ def model_log(home: Path) -> Path:
 
 
 def models_dir(home: Path) -> Path:
-    """GGUF models the user adds, and where the default model is assembled."""
+    """GGUF models the user adds."""
     return home / "models"
 
 

@@ -3,12 +3,18 @@
 Why a process: a crash inside llama.cpp (a damaged GGUF can do that) must not take the player down, and nothing
 llama.cpp prints may reach the terminal Textual draws. The worker's stderr goes to `<data dir>/logs/model.log`;
 its stdout is the JSON-lines protocol (see model_worker), read here by a thread into a queue, so that every wait
-has a deadline: FIRST_TOKEN_BUDGET for the first token, STALL_BUDGET between tokens. A worker that dies, or
-misses a deadline (and is then killed), becomes a ModelError with one line for the user.
+has a deadline that measures liveness, not wall time: the worker reports progress while it loads (a heartbeat),
+while it evaluates a prompt (after every batch), with every token, and every second in which it computed; only
+STALL_BUDGET seconds with no progress at all is a stall. A slow but live worker is never stopped. A worker that dies, or stalls (and is then
+killed), becomes a ModelError with one line for the user.
 
-Thread-safety: one request at a time. stream() (and prewarm(wait=True)) hold a lock for the whole request;
+Threads: each request carries the thread count, chosen when it starts from the cores free then (threads.py),
+unless a setting (--threads, config.toml `threads`) fixes it.
+
+Thread-safety: one request at a time. stream() (and a waiting prewarm) hold a lock for the whole request;
 another caller waits up to the stall budget, then gets ModelError. close() may be called from any thread at any
-time: a stream() in progress then raises ModelError. prewarm() without wait only queues the work and returns.
+time: it kills the worker at once, and a stream() in progress raises ModelError(CLOSED) straight away. prewarm()
+without progress or wait only queues the work and returns.
 Close (or exhaust) the iterator that stream() returns: closing it early cancels the generation in the worker.
 """
 
@@ -27,24 +33,18 @@ import time
 from pathlib import Path
 from typing import Iterator, Mapping
 
-from . import models
-from .backend import (CLOSED, FIRST_TOKEN_BUDGET, STALL_BUDGET, Generated, ModelError, Progress, Request,
-                      one_request_at_a_time)
+from . import models, threads
+from .backend import CLOSED, STALL_BUDGET, Generated, ModelError, Progress, Request, one_request_at_a_time
 from .locations import PACKAGE_DIR, model_log
 
-LOAD_BUDGET = 120.0  # seconds: a slow disk and a large model on a busy laptop
 LOADING = "Loading the model"
+READING = "Reading the story"
 LOG_LIMIT = 1 << 20  # model.log is moved aside to model.log.1 past this size
 log = logging.getLogger("watch.model")
 # `python -m player.engine.model_worker`, but also from a source checkout that is not installed: the checkout is
 # appended to sys.path (appended, so that it can never shadow the standard library or an installed package).
 WORKER = (f"import sys; sys.path.append({str(PACKAGE_DIR.parent)!r}); "
           "from player.engine.model_worker import main; main()")
-
-
-def default_threads() -> int:
-    """llama.cpp's own default is half the cores; at least 2, and past 8 more threads do not help a small model."""
-    return min(8, max(2, (os.cpu_count() or 2) // 2))
 
 
 class Worker:
@@ -108,6 +108,7 @@ class Worker:
             self.process.kill()  # SIGKILL also ends a stopped (SIGSTOP) process
         except ProcessLookupError:
             pass
+        self.answers.put(None)  # wakes a waiting request now, before the reading thread sees EOF
         self.process.wait()
 
     def status(self) -> str:
@@ -136,12 +137,13 @@ class LocalBackend:
     """backend.Backend for a local GGUF model. See the module docstring for threads and deadlines."""
 
     def __init__(self, home: Path, cli_model: Path | None = None, env: Mapping[str, str] = os.environ, *,
-                 n_threads: int | None = None, first_token_budget: float = FIRST_TOKEN_BUDGET,
-                 stall_budget: float = STALL_BUDGET, load_budget: float = LOAD_BUDGET,
+                 n_threads: int | None = None, threads_from: str = "--threads", stall_budget: float = STALL_BUDGET,
                  python: str = sys.executable):
+        """n_threads fixes the thread count (threads_from says which setting did); None follows the free cores."""
         self.home, self.cli_model, self.env = Path(home), cli_model, env
-        self.n_threads = n_threads or default_threads()
-        self.first_token_budget, self.stall_budget, self.load_budget = first_token_budget, stall_budget, load_budget
+        self.fixed_threads = threads.fixed(n_threads, threads_from) if n_threads else None
+        self.n_threads, self.threads_reason = self.fixed_threads or threads.free_threads()
+        self.stall_budget = stall_budget
         self.python = python
         self.model: models.Found | None = None  # what discovery chose; .settings says how to prompt it
         self.path: Path | None = None
@@ -178,36 +180,47 @@ class LocalBackend:
             self._loaded(worker, rid, path, progress)
             self.model, self.path, self._worker = model, path, worker
 
-    def prewarm(self, prefix: str, wait: bool = False) -> None:
-        """Queue the evaluation of `prefix` in the worker and return; with wait, return when it is done. Prewarm
-        is only an optimisation: without a running worker it does nothing now, and a worker started again after
-        a failure is prewarmed with the last prefix (the text for a seed depends on it: model_worker.reuse)."""
+    def choose_threads(self) -> tuple[int, str]:
+        """The thread count for a request starting now, and why; kept for describe()."""
+        self.n_threads, self.threads_reason = self.fixed_threads or threads.free_threads()
+        return self.n_threads, self.threads_reason
+
+    def prewarm(self, prefix: str, progress: Progress | None = None, wait: bool = False) -> None:
+        """Queue the evaluation of `prefix` in the worker and return; with a progress callback (or wait), block
+        until it is done, calling progress(READING, fraction) as the worker reads. Prewarm is only an
+        optimisation: without a running worker it does nothing now, and a worker started again after a failure
+        is prewarmed with the last prefix (the text for a seed depends on it: model_worker.reuse)."""
         self._prefix = prefix
         worker = self._worker
         if worker is None or not worker.alive:
             return
-        if not wait:
-            worker.send("prewarm", prompt=prefix)
+        if progress is None and not wait:
+            worker.send("prewarm", prompt=prefix, n_threads=self.choose_threads()[0])
             return
         with self._request():
-            answer = self._answer(worker, worker.send("prewarm", prompt=prefix), self.first_token_budget,
-                                  "finished reading the story")
+            rid = worker.send("prewarm", prompt=prefix, n_threads=self.choose_threads()[0])
+            if progress:
+                progress(READING, 0.0)
+            answer = self._answer(worker, rid, "finished reading the story", progress and (
+                lambda done, total: progress(READING, done / total if total else 0.0)))
             if answer["event"] == "error":
                 raise ModelError(f"the model could not read the story: {answer['message']}")
+            if progress:
+                progress(READING, 1.0)
 
     def stream(self, request: Request) -> Iterator[str]:
         with self._request():
             worker = self._running()
             rid = worker.send("generate", prompt=request.prompt, max_tokens=request.max_tokens,
-                              stop=list(request.stop), seed=request.seed, sampler=request.sampler.as_dict())
-            started, first, pieces = time.monotonic(), None, []
+                              stop=list(request.stop), seed=request.seed, sampler=request.sampler.as_dict(),
+                              n_threads=self.choose_threads()[0])
+            started, first, pieces, logprobs = time.monotonic(), None, [], []
             while True:
-                if first is None:
-                    answer = self._answer(worker, rid, self.first_token_budget, "written its first word")
-                else:
-                    answer = self._answer(worker, rid, self.stall_budget, "written its next word")
+                answer = self._answer(worker, rid, "written its next word" if first else "written its first word")
                 if answer["event"] == "piece":
                     first = time.monotonic() - started if first is None else first
+                    if "logprob" in answer:
+                        logprobs.append(float(answer["logprob"]))
                     if answer["text"]:
                         pieces.append(answer["text"])
                         try:
@@ -218,14 +231,15 @@ class LocalBackend:
                 elif answer["event"] == "done":
                     return Generated(text="".join(pieces), tokens=answer["tokens"],
                                      first_token_seconds=first if first is not None else time.monotonic() - started,
-                                     seconds=time.monotonic() - started, stopped_by=answer["stopped_by"])
+                                     seconds=time.monotonic() - started, stopped_by=answer["stopped_by"],
+                                     logprobs=tuple(logprobs))
                 else:
                     raise ModelError(f"the model could not write: {answer.get('message', 'unknown error')}")
 
     def describe(self) -> dict:
         """What produced the text, for the saved ending; with the model's recommended settings (models.toml)."""
         if self.model is None or self.path is None:
-            return {"backend": "local", "model": None, "n_threads": self.n_threads}
+            return {"backend": "local", "model": None, "n_threads": self.n_threads}  # as used by the last request
         settings = self.model.settings
         return {"backend": "local", "model": settings.name, "file": self.path.name, "path": str(self.path),
                 "sha256": self.sha256, "source": self.model.source, "n_ctx": settings.n_ctx,
@@ -233,20 +247,24 @@ class LocalBackend:
                 "max_tokens_per_beat": settings.max_tokens_per_beat}
 
     def close(self) -> None:
+        """From any thread: kill the worker now (it may be mid-computation; nothing it holds is worth waiting
+        for), so that a blocked stream() raises ModelError(CLOSED) at once."""
         self._closed = True
-        self._stop_worker()
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.kill()
 
     # ---- the worker ------------------------------------------------------------------------------------------
 
     def _spawn(self, path: Path, n_ctx: int) -> tuple[Worker, int]:
         worker = Worker(self.log_path, self.python)
-        return worker, worker.send("load", path=str(path), n_ctx=n_ctx, n_threads=self.n_threads)
+        return worker, worker.send("load", path=str(path), n_ctx=n_ctx, n_threads=self.choose_threads()[0])
 
     def _loaded(self, worker: Worker, rid: int, path: Path, progress: Progress | None) -> None:
         if progress:
             progress(LOADING, 0.0)
         try:
-            answer = self._answer(worker, rid, self.load_budget, "loaded")
+            answer = self._answer(worker, rid, "loaded")
             if answer["event"] == "error":
                 reason = worker.load_problem() or "llama.cpp could not read it"
                 raise ModelError(f"could not load {path.name}: {reason}; details in {self.log_path}")
@@ -267,7 +285,7 @@ class LocalBackend:
             worker, rid = self._spawn(self.path, self.model.settings.n_ctx)
             self._loaded(worker, rid, self.path, None)
             if self._prefix is not None:
-                worker.send("prewarm", prompt=self._prefix)
+                worker.send("prewarm", prompt=self._prefix, n_threads=self.n_threads)
             self._worker = worker
             if self._closed:  # close() ran meanwhile on another thread
                 self._stop_worker()
@@ -286,18 +304,20 @@ class LocalBackend:
     def _request(self):
         return one_request_at_a_time(self._lock, self.stall_budget)
 
-    def _answer(self, worker: Worker, rid: int, budget: float, doing: str) -> dict:
-        """The next answer to request `rid` within `budget` seconds. Answers to earlier requests (a prewarm
-        nobody waited for, a cancelled generation) are skipped. A missed deadline kills the worker."""
-        deadline = time.monotonic() + budget
+    def _answer(self, worker: Worker, rid: int, doing: str, on_progress=None) -> dict:
+        """The next answer to request `rid` other than progress. Any message from the worker, progress on an
+        earlier request included, proves it is alive and restarts the stall budget; only that long with nothing
+        at all is a stall, which kills the worker. Answers to earlier requests (a prewarm nobody waited for, a
+        cancelled generation) are skipped. on_progress(done, total) hears this request's progress."""
+        budget = self.stall_budget
         while True:
             try:
-                answer = worker.answers.get(timeout=max(0.0, deadline - time.monotonic()))
+                answer = worker.answers.get(timeout=budget)
             except queue.Empty:
                 worker.kill()
                 self._forget(worker)
-                raise ModelError(f"the model has not {doing} in {budget:g} s, so it was stopped; "
-                                 f"details in {self.log_path}") from None
+                raise ModelError(f"the model made no progress for {budget:g} s (it had not {doing}), so it was "
+                                 f"stopped; details in {self.log_path}") from None
             if answer is None:
                 worker.answers.put(None)  # for any later wait on this worker, too
                 self._forget(worker)
@@ -305,6 +325,12 @@ class LocalBackend:
                     raise ModelError(CLOSED)
                 raise ModelError(f"the model process stopped unexpectedly ({worker.status()}); "
                                  f"details in {self.log_path}")
+            if answer.get("event") == "alive":  # computing, between two reports of progress
+                continue
+            if answer.get("event") == "progress":
+                if on_progress and answer.get("id") == rid:
+                    on_progress(answer.get("done", 0), answer.get("total", 0))
+                continue
             if answer.get("id") == rid:
                 return answer
             if answer.get("event") == "error":
@@ -314,7 +340,7 @@ class LocalBackend:
         """Stop a generation nobody reads any more, and wait for its end so that the next request starts clean."""
         worker.send("cancel", rid=rid)
         try:
-            while self._answer(worker, rid, self.stall_budget, "stopped")["event"] == "piece":
+            while self._answer(worker, rid, "stopped")["event"] == "piece":
                 pass
         except ModelError as error:
             log.info("while cancelling: %s", error)  # that worker is gone; the next request starts another

@@ -3,6 +3,10 @@ story, then asked for an ending at the branch point. Thread-safe; no UI code.
 
 The backend runs one request at a time, so every use goes through one lock; a failure is kept as a one-line
 message and offered again at the branch point, where the player falls back to an authored ending.
+
+cancel() and close() never take that lock: they stop the backend from any thread at once, so that a request in
+progress raises ModelError right away (quitting while an ending is written must not wait for it). After
+cancel() the next use starts the model afresh; after close() nothing starts it again.
 """
 
 from __future__ import annotations
@@ -10,11 +14,12 @@ from __future__ import annotations
 import threading
 from typing import Callable
 
-from .backend import Backend, ModelError, Progress, Sampler
+from .backend import CLOSED, Backend, ModelError, Progress, Sampler
 from .catalog import Film
 from .prompt import story_prefix
 
 Status = Callable[[str, float | None], None]  # ("preparing the default model", 0.4) / ("ready", None) ...
+READY = "ready"
 
 
 class ModelService:
@@ -26,6 +31,9 @@ class ModelService:
         self.status = "off"
         self._lock = threading.Lock()
         self._prewarmed: str | None = None
+        self._closed = False
+        self._starting: Backend | None = None  # a backend being started, so that cancel() can stop it too
+        self._cancelled = False  # cancel() stopped the backend: the request it ends is no failure of the model
 
     def _report(self, text: str, fraction: float | None = None) -> None:
         self.status = text
@@ -35,29 +43,44 @@ class ModelService:
         """Start the backend if needed and prewarm the film's story. Blocking: run it on a thread."""
         with self._lock:
             try:
-                self._start()
+                backend = self._start()
                 prefix = story_prefix(film)
                 if self._prewarmed != prefix:
-                    self._report("reading the film", None)
-                    self.backend.prewarm(prefix)
+                    self._report("reading the story", 0.0)
+                    backend.prewarm(prefix, progress=lambda what, fraction: self._report(what, fraction))
                     self._prewarmed = prefix
-                self._report("ready", None)
+                self._report(READY, None)
             except ModelError as error:
                 self._fail(str(error))
 
-    def _start(self) -> None:
+    @property
+    def ready(self) -> bool:
+        """Started, and the film's story read: an ending can start at once."""
+        return self.status == READY
+
+    def _start(self) -> Backend:
+        if self._closed:
+            raise ModelError(CLOSED)
+        self._cancelled = False
         if self.backend is None:  # also after a failure: a crashed or stalled process is started afresh
             progress: Progress = lambda what, fraction: self._report(what, fraction)  # noqa: E731
             self._report("starting the model", None)
-            backend = self.factory()
+            backend = self._starting = self.factory()
             try:
                 backend.start(progress)
+                if self._cancelled or self._closed:  # cancel() ran while it loaded
+                    raise ModelError(CLOSED)
             except BaseException:
                 backend.close()
                 raise
+            finally:
+                self._starting = None
             self.backend = backend
+        return self.backend
 
     def _fail(self, message: str) -> None:
+        if self._cancelled or self._closed:  # stopped on purpose: not a failure to report
+            return
         self.error = message
         if self.backend is not None:
             self.backend.close()
@@ -70,8 +93,7 @@ class ModelService:
         (the message is kept) and is raised as ModelError."""
         with self._lock:
             try:
-                self._start()
-                return work(self.backend)
+                return work(self._start())
             except ModelError as error:
                 self._fail(str(error))
                 raise
@@ -85,7 +107,17 @@ class ModelService:
         known = {key: value for key, value in settings.items() if key in Sampler.__dataclass_fields__}
         return Sampler(**known)
 
+    def cancel(self) -> None:
+        """Stop whatever the model is doing now, from any thread; the next use starts it again."""
+        self._cancelled = True
+        backend, self.backend = self.backend, None
+        self._prewarmed = None
+        for running in (backend, self._starting):
+            if running is not None:
+                running.close()
+        self.status = "off"
+
     def close(self) -> None:
-        if self.backend is not None:
-            self.backend.close()
-            self.backend = None
+        """Stop the model for good (the app is quitting); safe to call twice, from any thread."""
+        self._closed = True
+        self.cancel()

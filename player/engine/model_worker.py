@@ -8,17 +8,22 @@ imported, so nothing llama.cpp prints, and no fd juggling of `verbose=False`, ca
 
 Requests carry an `id` that every answer to them repeats:
   {"op": "load", "id", "path", "n_ctx", "n_threads"}     -> {"event": "loaded", "n_ctx", "seconds"}
-  {"op": "prewarm", "id", "prompt"}                       -> {"event": "prewarmed", "tokens", "reused", "seconds"}
+      while it loads: {"event": "progress", "done": 0, "total": 0} every HEARTBEAT seconds
+  {"op": "prewarm", "id", "prompt", "n_threads"}          -> {"event": "prewarmed", "tokens", "reused", "seconds"}
       a later generate whose prompt starts with this prefix evaluates only the rest (Model.reuse says why
       nothing else is reused)
-  {"op": "generate", "id", "prompt", "max_tokens", "stop", "seed", "sampler": {temperature, top_p, top_k,
-      min_p, repeat_penalty}}
-      -> {"event": "piece", "text", "tokens"} for every token (text is "" while it may begin a stop string;
-         the last piece may hold such text with "tokens": 0),
+  {"op": "generate", "id", "prompt", "max_tokens", "stop", "seed", "n_threads", "sampler": {temperature, top_p,
+      top_k, min_p, repeat_penalty}}
+      -> {"event": "piece", "text", "tokens", "logprob"} for every token (text is "" while it may begin a stop
+         string; the last piece may hold such text with "tokens": 0 and no logprob); logprob is the token's
+         log-probability under the model's raw logits (before the sampler's temperature and penalties),
+      -> {"event": "progress", "done", "total"} after each batch of the prompt it evaluates (prewarm too),
+  while any request runs: {"event": "alive"} each HEARTBEAT seconds in which it computed (class Alive),
       -> then {"event": "done", "tokens", "prompt_tokens", "first_token_seconds", "seconds", "stopped_by"}
          with stopped_by "stop", "length", "eos" or "cancel"
   {"op": "cancel", "id"}   the generation with that id stops at its next token (read on a thread; no answer)
-Any request may be answered {"event": "error", "message"} instead. EOF on stdin ends the worker at once.
+Any request may be answered {"event": "error", "message"} instead. EOF on stdin ends the worker at once, and so
+does the death of the parent (watch_parent), so that no model process outlives the player.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ import traceback
 from typing import Callable, Iterable
 
 Send = Callable[[dict], None]
+BATCH = 64  # tokens per prompt batch: small enough to report progress often, and always the same (see reuse)
+PARENT_CHECK = 0.5  # seconds between looks at whether the parent is still alive
+HEARTBEAT = 1.0  # seconds between progress reports while the model loads (llama.cpp does not say how far it is)
 
 
 class StopFilter:
@@ -62,6 +70,30 @@ class StopFilter:
         return text
 
 
+class Alive:
+    """While a request runs, {"event": "alive"} every HEARTBEAT seconds in which this process used CPU time: a
+    batch of a prompt can take longer than the stall budget on a crawling machine, and computing is progress. A
+    stopped process sends nothing, nor does one blocked on something without computing."""
+
+    def __init__(self, send: Send, rid):
+        self.send, self.rid, self.done = send, rid, threading.Event()
+
+    def __enter__(self) -> "Alive":
+        threading.Thread(target=self._beat, daemon=True, name="alive").start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.done.set()
+
+    def _beat(self) -> None:
+        used = time.process_time()
+        while not self.done.wait(HEARTBEAT):
+            now = time.process_time()
+            if now > used:
+                self.send({"id": self.rid, "event": "alive"})
+            used = now
+
+
 class Model:
     """One llama.cpp model and the requests it serves, one at a time."""
 
@@ -82,7 +114,9 @@ class Model:
                 raise ValueError(f"unknown request {op!r}")
             if op != "load" and self.llm is None:
                 raise RuntimeError("no model is loaded")
-            self.send({"id": rid, **handler(rid, request)})
+            with Alive(self.send, rid):
+                answer = handler(rid, request)
+            self.send({"id": rid, **answer})
         except Exception as error:  # llama.cpp raising on a damaged file, a prompt too long, a bad request...
             traceback.print_exc()  # into the log
             self.warm_valid = False  # the context may be half evaluated
@@ -94,10 +128,19 @@ class Model:
 
         started = time.perf_counter()
         threads = int(request["n_threads"])
-        # verbose=True: llama.cpp's own account (why a file would not load) goes to the log, which is all it
-        # reaches; verbose=False would also send it to /dev/null.
-        self.llm = Llama(model_path=request["path"], n_ctx=int(request["n_ctx"]), n_threads=threads,
-                         n_threads_batch=threads, verbose=True)
+        loading = threading.Event()
+
+        def heartbeat() -> None:  # a live load is not a stalled one; a stopped process sends nothing
+            while not loading.wait(HEARTBEAT):
+                self.send({"id": rid, "event": "progress", "done": 0, "total": 0})
+        threading.Thread(target=heartbeat, daemon=True, name="loading").start()
+        try:
+            # verbose=True: llama.cpp's own account (why a file would not load) goes to the log, which is all it
+            # reaches; verbose=False would also send it to /dev/null.
+            self.llm = Llama(model_path=request["path"], n_ctx=int(request["n_ctx"]), n_threads=threads,
+                             n_threads_batch=threads, verbose=True)
+        finally:
+            loading.set()
         return {"event": "loaded", "n_ctx": self.llm.n_ctx(), "seconds": time.perf_counter() - started}
 
     def tokens(self, prompt: str) -> list[int]:
@@ -108,23 +151,40 @@ class Model:
                              f"{self.llm.n_ctx()}")
         return tokens
 
+    def use_threads(self, request: dict) -> None:
+        """The parent picks the thread count at each request from the cores free then."""
+        import llama_cpp
+
+        if request.get("n_threads"):
+            threads = max(1, int(request["n_threads"]))
+            llama_cpp.llama_set_n_threads(self.llm._ctx.ctx, threads, threads)
+
+    def evaluate(self, rid, tokens: list[int]) -> None:
+        """Evaluate `tokens` after what the context holds, BATCH tokens at a time, reporting progress after each
+        batch. Always the same batches for the same tokens from the same start: see reuse()."""
+        total = len(tokens)
+        for start in range(0, total, BATCH):
+            self.llm.eval(tokens[start:start + BATCH])
+            self.send({"id": rid, "event": "progress", "done": min(total, start + BATCH), "total": total})
+
     def prewarm(self, rid, request: dict) -> dict:
         started = time.perf_counter()
         tokens = self.tokens(request["prompt"])
+        self.use_threads(request)
         reused = len(tokens) if tokens == self.warm and self.warm_valid else 0
         if not reused:
-            self.warm_up(tokens)
+            self.warm_up(tokens, rid)
         return {"event": "prewarmed", "tokens": len(tokens), "reused": reused,
                 "seconds": time.perf_counter() - started}
 
-    def warm_up(self, tokens: list[int]) -> None:
+    def warm_up(self, tokens: list[int], rid=None) -> None:
         """Evaluate the prefix from an empty context, always in the same batches: see reuse()."""
         self.warm_valid = False
         self.llm.reset()
-        self.llm.eval(tokens)
+        self.evaluate(rid, tokens)
         self.warm, self.warm_valid = tokens, True
 
-    def reuse(self, tokens: list[int]) -> None:
+    def reuse(self, tokens: list[int], rid=None) -> None:
         """Keep in the context only what this prompt may reuse: the prewarmed prefix, when the prompt starts with
         it; llm.generate() then reuses exactly that and evaluates the rest in one go.
 
@@ -132,11 +192,12 @@ class Model:
         Gemma 270M: the same last token's logits differ by up to 0.8 evaluated alone or in a batch), so reusing
         whatever an earlier request left would make the text depend on that request, and a seed would not
         reproduce an ending. This way the text depends only on the prewarmed prefix, the prompt, the seed and
-        the sampler."""
+        the sampler. The rest is evaluated in BATCH-token batches from the end of the prefix, except the last
+        token, which llm.generate() evaluates alone."""
         warm = self.warm
         if warm and tokens[:len(warm)] == warm:
             if not self.warm_valid:  # a request without the prefix overwrote it
-                self.warm_up(warm)
+                self.warm_up(warm, rid)
             keep = len(warm) if len(tokens) > len(warm) else len(warm) - 1  # evaluate at least one token
         else:
             keep, self.warm_valid = 0, False  # evaluated from scratch, over the prefix
@@ -153,7 +214,9 @@ class Model:
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")  # a character may span tokens
         stops = StopFilter(request.get("stop", ()))
         first, count, stopped_by = None, 0, "length"
-        self.reuse(tokens)
+        self.use_threads(request)
+        self.reuse(tokens, rid)
+        self.evaluate(rid, tokens[llm.n_tokens:-1])  # with progress; generate() finds these and does the last
         llm.set_seed(int(request.get("seed", 0)))
         steps = llm.generate(tokens, temp=float(sampler.get("temperature", 0.8)),
                              top_p=float(sampler.get("top_p", 0.95)), top_k=int(sampler.get("top_k", 40)),
@@ -172,7 +235,7 @@ class Model:
                     break
                 count += 1
                 text, hit = stops.feed(decoder.decode(self.piece(token)))
-                self.send({"id": rid, "event": "piece", "text": text, "tokens": 1})
+                self.send({"id": rid, "event": "piece", "text": text, "tokens": 1, "logprob": self.logprob(token)})
                 if hit:
                     stopped_by = "stop"
                     break
@@ -188,6 +251,14 @@ class Model:
         return {"event": "done", "tokens": count, "prompt_tokens": len(tokens),
                 "first_token_seconds": first if first is not None else time.perf_counter() - started,
                 "seconds": time.perf_counter() - started, "stopped_by": stopped_by}
+
+    def logprob(self, token: int) -> float:
+        """log p(token) from the logits of the last decode, the ones this token was sampled from."""
+        import numpy
+
+        logits = numpy.ctypeslib.as_array(self.llm._ctx.get_logits(), shape=(self.llm.n_vocab(),))
+        top = float(logits.max())
+        return float(logits[token]) - top - float(numpy.log(numpy.exp(logits - top).sum()))
 
     def piece(self, token: int) -> bytes:
         """The token's bytes. Not llm.detokenize(): it uses a 32-byte buffer, and Gemma has longer tokens."""
@@ -229,7 +300,19 @@ def read_requests(stream, requests: queue.Queue, cancelled: set, send: Send) -> 
     os._exit(0)  # at once, even in the middle of a generation
 
 
+def watch_parent(parent: int) -> None:
+    """On a thread: exit at once when the parent is gone (we are then adopted, and getppid() changes). EOF on
+    stdin usually says so first; this also covers a pipe kept open by some other process. Not prctl
+    PR_SET_PDEATHSIG: it fires when the parent *thread* that started us ends, and the player starts the worker
+    from a loading thread that ends long before the player does."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK)
+    os._exit(0)
+
+
 def main() -> None:
+    parent = os.getppid()
+    threading.Thread(target=watch_parent, args=(parent,), daemon=True, name="parent").start()
     send = claim_stdout()
     requests: queue.Queue = queue.Queue()
     cancelled: set = set()

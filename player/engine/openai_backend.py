@@ -101,12 +101,17 @@ class OpenAIBackend:
             if progress:
                 progress(CONNECTING, 1.0)
 
-    def prewarm(self, prefix: str, wait: bool = True) -> None:
+    def prewarm(self, prefix: str, progress: Progress | None = None, wait: bool = True) -> None:
         """Have the server evaluate `prefix` now (a 1-token completion, cache_prompt on), so that the request at
-        the branch point only evaluates the rest. Always waits: `wait` is there to match LocalBackend."""
+        the branch point only evaluates the rest. Always waits (a server reports no progress while it reads: the
+        fraction goes from 0 to 1); `wait` is there to match LocalBackend."""
         started = time.monotonic()
+        if progress:
+            progress("Reading the story", 0.0)
         for _ in self.stream(Request(prompt=prefix, max_tokens=1, stop=(), seed=0)):
             pass
+        if progress:
+            progress("Reading the story", 1.0)
         log.info("prewarmed %d characters in %.2f s", len(prefix), time.monotonic() - started)
 
     def stream(self, request: Request) -> Iterator[str]:

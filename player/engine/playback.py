@@ -66,7 +66,9 @@ class Playback:
     def speed(self) -> float:
         return self.clock.speed
 
-    def _emit(self, kind: str, slot: Slot | None = None, position: float | None = None, **data) -> dict:
+    def _emit(self, kind: str, slot: Slot | None = None, position: float | None = None, **data) -> dict | None:
+        if self.state == ENDED:
+            return None  # a session records nothing after its `end` (a late message from a worker, say)
         slot = slot or self.slot
         event = make_event(kind, viewer=self.viewer, title=self.film.id, session=self.session,
                            scene=slot.scene.id, beat=slot.beat_index,
@@ -171,11 +173,17 @@ class Playback:
         """Nothing more will be written: the ending finishes when its last beat does."""
         self.open_ended = False
 
-    def start_in_ending(self, ending_id: str, scenes: Sequence[Scene], **data) -> None:
-        """Start a session at an ending (a replay of a saved ending)."""
-        self.play_ending(ending_id, scenes)
+    def start_in_ending(self, ending_id: str, scenes: Sequence[Scene], *, open_ended: bool = False,
+                        from_beat: int = 0, **data) -> None:
+        """Start a session at an ending: a replay of a saved ending, or a partial one continued (open-ended,
+        from the beat where the viewer left it)."""
+        self.play_ending(ending_id, scenes, open_ended=open_ended)
         self.clock.pause()
         self._emit("start", speed=self.speed, resume_from=round(self.timeline.start, 2), **data)
+        slots = self.timeline.slots
+        if 0 < from_beat < len(slots):
+            self.clock.seek(slots[from_beat].start)
+            self._scene_index, self._watched_from = slots[from_beat].scene_index, slots[from_beat].beat_index
         self.clock.resume()
 
     def rate(self, rating: int, tags: Sequence[str], **data) -> None:

@@ -1,7 +1,9 @@
 """A parsed screenplay's elements, walked in order into draft scenes, beats and endings.
 
 This is where the importer's conventions live (docs/catalog-format.md, "Importing Fountain screenplays"): notes
-such as [[branch: ...]], [[tags: ...]], [[title: ...]] and [[character: ...]], and `# Ending:` sections.
+such as [[branch: ...]], [[tags: ...]], [[title: ...]], [[character: ...]], [[decision: ...]], [[follows: ...]] and
+the world notes ([[cast: ...]], [[props: ...]], [[places: ...]], [[never: ...]]), and `# Ending:` and `# Way:`
+sections.
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ from .fountain import Element
 from .lexicon import infer_tags, ranked
 from .names import slug
 
-_DIRECTIVE = re.compile(r"^\s*(branch|tags|title|character)\s*:\s*(.*)$", re.I | re.S)
+_DIRECTIVE = re.compile(r"^\s*(branch|tags|title|character|decision|follows|cast|props|places|never)\s*:\s*(.*)$",
+                        re.I | re.S)
 _ENDING_SECTION = re.compile(r"^ending\s*:\s*(.+)$", re.I)
+_WAY_SECTION = re.compile(r"^way\s*:\s*(.+)$", re.I)
+WORLD_NOTES = ("cast", "props", "places", "never")
 _CONTINUED = re.compile(r"^cont", re.I)  # CONT'D, CONT’D, CONTD, cont.: a continuation, not a voice
 _BEAT_KINDS = ("action", "dialogue", "transition", "centered", "lyrics")
 
@@ -50,6 +55,20 @@ class DraftEnding:
     summary: str = ""
     tags: tuple[str, ...] = ()
     overrides: list[str] = field(default_factory=list)
+    decision: str = ""
+    follows: tuple[str, ...] = ()
+
+
+@dataclass
+class DraftWay:
+    """Another decision the film makes possible (a `# Way:` section): it has no scenes of its own."""
+
+    id: str
+    line: int
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+    decision: str = ""
+    follows: tuple[str, ...] = ()
 
 
 def tone(beats: Iterable[DraftBeat]) -> list[str]:
@@ -69,6 +88,12 @@ def _directives(element: Element) -> list[tuple[str, str]]:
 def _fields(value: str) -> list[str]:
     """The parts of a note written as `a | b | c`."""
     return [part.strip() for part in value.split("|")]
+
+
+def _items(value: str, commas: bool) -> tuple[str, ...]:
+    """A list note's items: split at `|`, and also at commas for lists of single words (cast, never)."""
+    parts = re.split(r"[|,]" if commas else r"\|", value)
+    return tuple(" ".join(part.split()) for part in parts if part.strip())
 
 
 def apply_tags(tags: tuple[str, ...], override: str, line: int) -> tuple[str, ...]:
@@ -103,6 +128,9 @@ class Builder:
         self.synopses: list[str] = []
         self.branch: tuple[str, list[str], int] | None = None
         self.endings: dict[str, DraftEnding] = {}
+        self.ways: list[DraftWay] = []
+        self.way: DraftWay | None = None        # the `# Way:` section being read
+        self.world: dict[str, tuple[str, ...]] = {}  # cast (as cues), props, places, never
         self.part: str | None = None            # None: the main film; "": after the branch note; else an ending
         self.last_beats: list[DraftBeat] = []
 
@@ -130,6 +158,26 @@ class Builder:
             self.character_notes[self.character_id(cue)] = (cue, display, description)
         elif name == "tags":
             self.retag(value, element)
+        elif name in ("decision", "follows"):
+            self.decision_note(name, value, element.line)
+        elif name in WORLD_NOTES:
+            if name in self.world:
+                raise ImportFailed(f"line {element.line}: a second [[{name}: ...]] note; list them all in one")
+            self.world[name] = _items(value, commas=name in ("cast", "never"))
+            if not self.world[name]:
+                raise ImportFailed(f"line {element.line}: the {name} note lists nothing")
+
+    def decision_note(self, name: str, value: str, line: int) -> None:
+        """`[[decision: ...]]` and `[[follows: a | b | c]]` belong to the `# Ending:` or `# Way:` they are in."""
+        target = self.way or self.current_ending()
+        if target is None:
+            raise ImportFailed(f"line {line}: a [[{name}: ...]] note belongs in an '# Ending:' or '# Way:' section")
+        if getattr(target, name):
+            raise ImportFailed(f"line {line}: a second [[{name}: ...]] note in the same section")
+        if name == "decision":
+            target.decision = " ".join(value.split())
+        else:
+            target.follows = _items(value, commas=False)
 
     def current_ending(self) -> DraftEnding | None:
         return self.endings.get(self.part or "")
@@ -138,7 +186,9 @@ class Builder:
         """A tags note tags the beats of its element, or of the element just before it when it stands alone.
         On an '# Ending:' section, its synopsis, or alone before the ending's first beat, it tags the ending."""
         ending = self.current_ending()
-        if element.kind in _BEAT_KINDS or (element.kind == "note" and self.last_beats):
+        if self.way is not None and element.kind in ("section", "synopsis", "note"):
+            self.way.tags = apply_tags(self.way.tags, value, element.line)
+        elif element.kind in _BEAT_KINDS or (element.kind == "note" and self.last_beats):
             for beat in self.last_beats:
                 beat.tags = apply_tags(beat.tags, value, element.line)
         elif ending is not None and element.kind in ("section", "synopsis", "note") and \
@@ -173,9 +223,13 @@ class Builder:
         self.part = ""
 
     def section(self, element: Element) -> None:
+        way = _WAY_SECTION.match(element.text)
+        if way:
+            return self.way_section(way.group(1).strip(), element.line)
         match = _ENDING_SECTION.match(element.text)
         if not match:
             return  # acts and sequences only organise the writing
+        self.way = None
         label = match.group(1).strip()
         if self.branch is None:
             raise ImportFailed(f"line {element.line}: an '# Ending:' section needs a [[branch: ...]] note before it")
@@ -190,9 +244,24 @@ class Builder:
         self.part = key
         self.last_beats = []
 
+    def way_section(self, way_id: str, line: int) -> None:
+        if self.branch is None:
+            raise ImportFailed(f"line {line}: a '# Way:' section needs a [[branch: ...]] note before it")
+        if slug(way_id) != way_id:
+            raise ImportFailed(f"line {line}: {way_id!r} is not a way id; write it in lower-case letters, digits "
+                               "and -, like '# Way: sea'")
+        if any(way.id == way_id for way in self.ways):
+            raise ImportFailed(f"line {line}: a second '# Way: {way_id}' section; write each way once")
+        self.way = DraftWay(id=way_id, line=line)
+        self.ways.append(self.way)
+        self.part = ""  # a way has no scenes: what follows it until the next '# Ending:' is notes only
+        self.last_beats = []
+
     def synopsis(self, text: str) -> None:
         ending = self.current_ending()
-        if ending is not None and not ending.summary and not self.scenes_of(self.part):
+        if self.way is not None and not self.way.summary:
+            self.way.summary = text  # the synopsis under '# Way:' is the way's summary
+        elif ending is not None and not ending.summary and not self.scenes_of(self.part):
             ending.summary = text  # the synopsis under '# Ending:' is the ending's summary
         elif not self.scenes and self.part is None:
             self.synopses.append(text)  # synopses before the first scene describe the film
@@ -202,6 +271,8 @@ class Builder:
         return [scene for scene in self.scenes if scene.ending == part]
 
     def new_scene(self, heading: str, line: int) -> DraftScene:
+        if self.way is not None:
+            raise ImportFailed(f"line {line}: a scene in a '# Way:' section; a way has no scenes, only notes")
         if self.part == "":
             raise ImportFailed(f"line {line}: a scene after the branch note; put '# Ending: <choice>' before it")
         self.scenes.append(DraftScene(heading=heading, ending=self.part))
@@ -209,6 +280,9 @@ class Builder:
         return self.scenes[-1]
 
     def beats(self, element: Element) -> None:
+        if self.way is not None:
+            raise ImportFailed(f"line {element.line}: text in a '# Way:' section; a way holds only its "
+                               "= summary and notes")
         if self.part == "":
             raise ImportFailed(f"line {element.line}: text after the branch note; start an '# Ending:' section")
         if self.part and not self.scenes_of(self.part):  # an ending may start without a heading of its own

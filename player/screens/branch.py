@@ -17,11 +17,13 @@ from ..engine.catalog import Film
 from ..engine.plan import YOURS
 from ..engine.text import printable
 from ..widgets.keybar import KeyBar
+from ..widgets.progress import with_progress
 
 if TYPE_CHECKING:
     from ..app import WatchApp
 
 PICK = Binding.Group("choose", compact=True)
+YOURS_LABEL = "Your ending — written for you now"
 MOVE = Binding.Group("move", compact=True)
 
 
@@ -45,14 +47,17 @@ class BranchScreen(Screen[Choice | None]):
         Binding("f1,question_mark", "help", "help", id="branch-help", key_display="?", tooltip="Help: every key"),
     ]
 
-    def __init__(self, film: Film, *, timer: int | None, yours: bool = False, predicted: str | None = None):
+    def __init__(self, film: Film, *, timer: int | None, yours: bool = False, predicted: str | None = None,
+                 authored: str | None = None):
         """`yours` adds the personalised ending; `predicted` is the option the profile expects the viewer to
-        want, which the countdown chooses."""
+        want, which the countdown chooses; `authored` is the authored ending it chooses instead when the
+        prediction is Your ending and the model is not ready when the time is up."""
         super().__init__()
         self.film = film
         self.endings = [(ending.id, ending.label) for ending in film.branch.endings]
         if yours:
-            self.endings.append((YOURS, "Your ending — written for you now"))
+            self.endings.append((YOURS, YOURS_LABEL))
+        self.authored = authored if authored in {e.id for e in film.branch.endings} else self.endings[0][0]
         ids = [ending_id for ending_id, _ in self.endings]
         self.default = ids.index(predicted) if predicted in ids else 0
         self.predicted = predicted in ids
@@ -66,15 +71,34 @@ class BranchScreen(Screen[Choice | None]):
         with Vertical(id="branch"):
             yield Static(Content(printable(self.film.title, keep_newlines=False)), id="branch-film")
             yield Static(Content(printable(self.film.branch.question)), id="question")
-            options = []
-            for number, (ending_id, label) in enumerate(self.endings, 1):
-                mark = ("  ◆ predicted for you", "$accent") if self.predicted and number - 1 == self.default else ""
-                options.append(Option(Content.assemble((f" {number} ", "bold reverse"), "  ",
-                                                       printable(label, False), mark), id=ending_id))
             with Center():
-                yield OptionList(*options, id="endings")
+                yield OptionList(*[self._option(number) for number in range(len(self.endings))], id="endings")
             yield Static(id="countdown")
         yield KeyBar()
+
+    def _option(self, index: int) -> Option:
+        ending_id, label = self.endings[index]
+        mark = ("  ◆ predicted for you", "$accent") if self.predicted and index == self.default else ""
+        if ending_id == YOURS and not self.app.model_ready:  # say what the model is doing, not "written now"
+            text, fraction = self.app.model_progress
+            label = f"Your ending — {with_progress(text, fraction, cells=5)}"
+        return Option(Content.assemble((f" {index + 1} ", "bold reverse"), "  ", printable(label, False), mark),
+                      id=ending_id)
+
+    def show_yours(self) -> None:
+        """The model's state changed (app.on_model_status): redraw the Your ending option and the countdown."""
+        ids = [ending_id for ending_id, _ in self.endings]
+        if YOURS in ids and self.is_mounted:
+            self.query_one(OptionList).replace_option_prompt_at_index(ids.index(YOURS),
+                                                                      self._option(ids.index(YOURS)).prompt)
+            self.update_countdown()
+
+    @property
+    def timer_choice(self) -> str:
+        """What the countdown chooses: the prediction, unless it cannot play yet (Your ending while the model
+        is still starting or reading the story); then the authored ending the profile likes best."""
+        ending_id = self.endings[self.default][0]
+        return self.authored if ending_id == YOURS and not self.app.model_ready else ending_id
 
     def on_mount(self) -> None:
         endings = self.query_one(OptionList)
@@ -96,10 +120,11 @@ class BranchScreen(Screen[Choice | None]):
         self.remaining = max(0.0, self.remaining - 0.1)
         self.update_countdown()
         if self.remaining <= 0:
-            self.choose(self.endings[self.default][0], "timer")
+            self.choose(self.timer_choice, "timer")
 
     def update_countdown(self) -> None:
-        default = printable(self.endings[self.default][1].split(" — ")[0], False)
+        label = dict(self.endings)[self.timer_choice]
+        default = printable(label.split(" — ")[0], False)
         if not self.timed:
             text = Content.assemble("Choose with ", ("1", "bold"), "–", (str(len(self.endings)), "bold"),
                                     ", or the arrows and ", ("enter", "bold"), ".")

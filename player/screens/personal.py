@@ -1,27 +1,36 @@
 """"Your ending" in the player: written by the model on a worker thread while it plays, beat by beat.
 
 A mixin of PlayerScreen. The worker talks to the screen only through messages; the first beat starts playing
-as soon as it is written, and if the model fails, one line says so and an authored ending plays instead.
+as soon as it is written. A started ending is never swapped for another: if the model fails after some beats,
+the ending closes on what it has with an authored closing beat, and one line says so; only a failure before the
+first beat plays an authored ending instead. Quitting while it is written stops the model at once and saves
+what was written as a partial ending, which the next play of the title offers to continue.
 """
 
 from __future__ import annotations
 
+import logging
 import random
-from typing import TYPE_CHECKING
+import threading
+from typing import TYPE_CHECKING, Sequence
 
 from textual import work
 from textual.worker import get_current_worker
 
-from ..engine import endings_store, writer
+from ..engine import ending_record, endings_store, writer
 from ..engine.backend import ModelError
-from ..engine.catalog import Film
-from ..engine.events import utc_now
+from ..engine.catalog import Beat, Film
+from ..engine.endings_store import Saved
 from ..engine.plan import YOURS, Plan, make_plan, predict
+from ..engine.playback import ENDED
+from ..engine.text import printable
 from ..messages import EndingDone, EndingFailed, EndingProgress
 
 if TYPE_CHECKING:
     from ..app import WatchApp
     from ..engine.playback import Playback
+
+log = logging.getLogger(__name__)
 
 
 class PersonalEnding:
@@ -42,42 +51,93 @@ class PersonalEnding:
         self.plan = make_plan(self.film, profile, seed)
         declined = sorted({tag for e in self.film.branch.endings for tag in e.tags} - set(self.plan.tags))
         self.playback.choose(YOURS, None, how=how, tags=self.plan.tags, declined=declined, seed=seed)
+        self._begin(profile, done=[], start=0, ending_id=endings_store.new_id(), created=None)
+
+    def continue_yours(self, saved: Saved) -> None:
+        """Continue a partial ending the viewer quit: its beats play from where they left, the rest is written."""
+        record = saved.record
+        self.plan = Plan.from_dict(record["plan"])
+        beats = saved.beats
+        scene = writer.ending_scene(self.film, self.plan, beats)
+        self.playback.start_in_ending(YOURS, [scene], open_ended=True, from_beat=int(record.get("watched") or 0),
+                                      resumed=saved.id)
+        self._begin(record.get("profile") or {}, done=beats, start=int(record.get("next") or len(beats)),
+                    ending_id=saved.id, created=record.get("created"))
+
+    def _begin(self, profile: dict, *, done: Sequence[Beat], start: int, ending_id: str, created: str | None):
         self.writing, self.streaming, self.saved_id = True, "", None
-        self.write_yours(self.plan, profile)
+        self._profile_used = profile
+        self._written: list[Beat] = list(done)  # appended by the worker thread as beats are written
+        self._next = start  # the plan beat to write next
+        self._made = {"generator": {}, "sampler": {}}  # filled by the worker once the model is up
+        self._ending_id, self._created = ending_id, created
+        self._saving = threading.Lock()  # the worker saves the whole ending, the UI a partial one: one of them
+        self._outcome: str | None = None  # "saved" or "quit", under _saving
+        self.write_yours(self.plan, profile, list(done), start)
         self.refresh_view()
 
+    def _record(self, beats: Sequence[Beat], **fields) -> dict:
+        return {**ending_record.make(self.film, self.plan, viewer=self.app.services.viewer,
+                                     profile=self._profile_used, beats=beats, session=self.playback.session,
+                                     created=self._created, **self._made, **fields), "id": self._ending_id}
+
     @work(thread=True, exclusive=True, group="ending", exit_on_error=False)
-    def write_yours(self, plan: Plan, profile: dict) -> None:
+    def write_yours(self, plan: Plan, profile: dict, done: list[Beat], start: int) -> None:
         service = self.app.model
         worker = get_current_worker()
         if service is None:
             self.post_message(EndingFailed("no model: endings are authored only (--no-ai)"))
             return
+        written = self._written
+
+        def on_event(event) -> None:
+            if isinstance(event, writer.Written):  # kept here first, so that a quit can save it at once
+                written.append(event.beat)
+                self._next = event.index + 1
+            self.post_message(EndingProgress(event))
+
         try:
             service.prepare(self.film)
             sampler = service.sampler()
+            self._made = {"generator": service.describe(), "sampler": sampler.as_dict()}
             result = service.use(lambda backend: writer.write(
-                self.film, plan, backend, sampler=sampler, on_event=lambda e: self.post_message(EndingProgress(e)),
-                stopped=lambda: worker.is_cancelled))
+                self.film, plan, backend, sampler=sampler, on_event=on_event, stopped=lambda: worker.is_cancelled,
+                done=done, start=start))
         except ModelError as error:
-            self.post_message(EndingFailed(str(error)))
+            if worker.is_cancelled:
+                return  # the viewer quit: the screen saved what was written
+            if not written:
+                self.post_message(EndingFailed(str(error)))
+                return
+            closing = writer.closing_beat(self.film, plan)
+            saved = self._save(self._record(written + [closing], closed=str(error)))
+            self.post_message(EndingDone(saved, closing=closing, reason=str(error)))
+            return
+        except Exception as error:  # a bug: say so once, keep what was written, and never die silently
+            log.exception("writing the ending failed")
+            if not worker.is_cancelled:
+                self.post_message(EndingFailed(f"an unexpected error ({error.__class__.__name__})"))
             return
         if worker.is_cancelled:
             return
         if not result.beats:
             self.post_message(EndingFailed("the model wrote nothing usable"))
             return
-        record = {"title": self.film.id, "film": self.film.title, "viewer": self.app.services.viewer,
-                  "created": utc_now(), "label": "Your ending", "seed": plan.seed, "generator": service.describe(),
-                  "sampler": sampler.as_dict(), "plan": plan.as_dict(), "profile": profile, "prompt": result.prompt,
-                  "beats": endings_store.beats_record(result.beats), "tokens": result.tokens,
-                  "seconds": round(result.seconds, 3), "first_token_seconds": result.first_token_seconds,
-                  "refused": result.refused}
-        try:
-            saved = endings_store.save(self.app.services.history, record)
-        except OSError:
-            saved = None  # a read-only disk: it still plays, it just cannot be replayed later
+        saved = self._save(self._record(result.beats, prompt=result.prompt, tokens=result.tokens,
+                                        seconds=result.seconds, first_token_seconds=result.first_token_seconds,
+                                        refused=result.refused))
         self.post_message(EndingDone(saved))
+
+    def _save(self, record: dict, outcome: str = "saved") -> str | None:
+        """Save once: whichever of the worker (the whole ending) and a quit (a partial one) comes first."""
+        with self._saving:
+            if self._outcome is not None:
+                return None
+            self._outcome = outcome
+            try:
+                return endings_store.save(self.app.services.history, record)
+            except OSError:
+                return None  # a read-only disk: it still plays, it just cannot be replayed later
 
     def on_ending_progress(self, message: EndingProgress) -> None:
         event = message.event
@@ -89,20 +149,22 @@ class PersonalEnding:
             self.streaming += event.text
         elif isinstance(event, writer.Written):
             self.streaming = ""
-            if self.playback.part != YOURS:  # the first beat: the ending starts playing now
-                self.playback.play_ending(YOURS, [writer.ending_scene(self.film, self.plan, [event.beat])],
-                                          open_ended=True)
-            else:
-                self.playback.append_beat(event.beat)
-            self._set_timeline()
+            self._play(event.beat)
         self.refresh_view()
 
+    def _play(self, beat: Beat) -> None:
+        if self.playback.part != YOURS:  # the first beat: the ending starts playing now
+            self.playback.play_ending(YOURS, [writer.ending_scene(self.film, self.plan, [beat])], open_ended=True)
+        else:
+            self.playback.append_beat(beat)
+        self._set_timeline()
+
     def on_ending_failed(self, message: EndingFailed) -> None:
-        if not self.writing:
+        if not self.writing or self.playback.state == ENDED:
             return
         self.writing = False
-        self.app.notify(f"Your ending could not be written: {message.reason}. Playing an authored ending.",
-                        title="Model", severity="error", timeout=10)
+        self.app.notify(f"Your ending could not be written: {printable(message.reason, False)}. "
+                        "Playing an authored ending.", title="Model", severity="error", timeout=10, markup=False)
         fallback = predict(self.film, self.app.current_profile(), yours=False)
         ending = self.film.branch.ending(fallback)
         self.playback.back_to_branch()
@@ -116,10 +178,24 @@ class PersonalEnding:
             return
         self.writing = False
         self.saved_id = message.ending_id
+        if message.closing is not None:
+            self._play(message.closing)
+            self.app.notify(f"The model stopped part-way ({printable(message.reason or '', False)}), so your "
+                            "ending closes on what it had" + (" and is saved." if message.ending_id else "."),
+                            title="Model", severity="warning", timeout=10, markup=False)
         self.playback.close_ending()
         self.refresh_view()
 
     def stop_writing(self) -> None:
-        """Leaving the ending (back to the branch point, or quitting): stop the model."""
+        """Leaving the ending (back to the branch point, or quitting): stop the model at once, and save what was
+        written as a partial ending, with where the viewer was."""
+        if not self.writing:
+            return
         self.writing = False
-        self.workers.cancel_group(self, "ending")
+        self.workers.cancel_group(self, "ending")  # first, so that the worker sees the quit when the model stops
+        if self.app.model is not None:
+            self.app.model.cancel()
+        beats = list(self._written)
+        if beats:
+            watched = self.playback.timeline.index_at(self.playback.position) if self.playback.part == YOURS else 0
+            self._save(self._record(beats, complete=False, next_beat=self._next, watched=watched), "quit")

@@ -18,6 +18,7 @@ from ..engine.plan import YOURS, Plan, predict
 from ..engine.playback import BRANCH, FINISHED, Playback
 from ..engine.text import printable
 from ..widgets.keybar import KeyBar
+from ..widgets.progress import with_progress
 from ..widgets.caption import Caption
 from ..widgets.storyboard import Storyboard
 from ..widgets.timeline import TimelineBar
@@ -58,11 +59,14 @@ class PlayerScreen(PersonalEnding, Screen):
         Binding("f1,question_mark", "help", "help", id="help", key_display="?", tooltip="Help: every key"),
     ]
 
-    def __init__(self, film: Film, *, start_at: float = 0.0, replay: Saved | None = None):
+    def __init__(self, film: Film, *, start_at: float = 0.0, replay: Saved | None = None,
+                 resume: Saved | None = None):
+        """`replay` plays a saved ending back as it was; `resume` continues a partial one, writing the rest."""
         super().__init__()
         self.film = film
         self.start_at = start_at
         self.replay = replay
+        self.resume = resume
         self.playback: Playback | None = None
         self._shown: tuple | None = None
         self._asking = False  # the branch or end screen is up; push it once only
@@ -88,6 +92,8 @@ class PlayerScreen(PersonalEnding, Screen):
             self.saved_id = self.replay.id
             scene = writer.ending_scene(self.film, self.plan, self.replay.beats)
             self.playback.start_in_ending(YOURS, [scene], replay=self.replay.id)
+        elif self.resume:
+            self.continue_yours(self.resume)
         else:
             self.playback.start(self.start_at)
             self.app.prepare_model(self.film)
@@ -114,9 +120,10 @@ class PlayerScreen(PersonalEnding, Screen):
         if state == BRANCH and not self.writing:
             self._asking = True
             yours = self.app.model is not None
-            predicted = predict(self.film, self.app.current_profile(), yours)
+            profile = self.app.current_profile()
             self.app.push_screen(BranchScreen(self.film, timer=self.app.services.branch_timer, yours=yours,
-                                              predicted=predicted), self.chose)
+                                              predicted=predict(self.film, profile, yours),
+                                              authored=predict(self.film, profile, yours=False)), self.chose)
         elif state == FINISHED:
             self._asking = True
             self.app.push_screen(EndScreen(self.film, self.playback.part, self.plan, on_rate=self.rate,
@@ -148,11 +155,21 @@ class PlayerScreen(PersonalEnding, Screen):
         if self.playback.part != YOURS:
             scene = writer.ending_scene(self.film, self.plan, [])
             self.query_one(Storyboard).show(scene, 1, 1)
-        self.query_one(Caption).show_writing(self.streaming)
+        if self.waiting_for_model:
+            self.query_one(Caption).show_waiting(with_progress(*self.app.model_progress))
+        else:
+            self.query_one(Caption).show_writing(self.streaming)
+
+    @property
+    def waiting_for_model(self) -> bool:
+        """Your ending was chosen while the model was still starting or reading the story."""
+        return self.writing and not self.app.model_ready and self.playback.part != YOURS
 
     def status_line(self) -> Content:
         playback = self.playback
-        if self.writing and playback.part != YOURS:
+        if self.waiting_for_model:  # stopped at the branch point: the film is waiting, not over
+            state = ("✦ waiting for the model…", "bold $accent")
+        elif self.writing and playback.part != YOURS:
             state = ("✦ your ending", "bold $accent")  # stopped at the branch point until the first beat is written
         elif playback.paused:
             state = ("❚❚ paused", "bold $warning")
@@ -162,7 +179,9 @@ class PlayerScreen(PersonalEnding, Screen):
         speed = f"{playback.speed:g}x"
         warning = self.app.history_warning
         parts: list = [state, f"  ·  {speed}{part}  ·  viewer {printable(self.app.services.viewer)}"]
-        if self.writing:
+        if self.waiting_for_model:
+            parts = [state, "  ·  ", (printable(with_progress(*self.app.model_progress, cells=5)), "$accent")]
+        elif self.writing:
             parts += ["  ·  ", ("✦ writing your ending…", "bold $accent")]
         elif self.app.model_status and playback.part == "main":
             parts += ["  ·  ", (f"✦ model {self.app.model_status}", "$text-muted")]

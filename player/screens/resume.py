@@ -10,14 +10,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ..engine.catalog import Film
+from ..engine.endings_store import Saved
 from ..engine.text import printable
 from ..engine.timeline import Timeline
 from ..widgets.keybar import KeyBar
 from ..widgets.timeline import clock_text
 
 
-class ResumeScreen(ModalScreen[float | None]):
-    """Dismisses with the position to start from, or None to quit."""
+class ResumeScreen(ModalScreen[float | Saved | None]):
+    """Dismisses with the position to start from, the partial ending to continue, or None to quit."""
 
     BINDINGS = [
         Binding("enter,c", "resume", "continue", id="resume", key_display="enter",
@@ -26,22 +27,32 @@ class ResumeScreen(ModalScreen[float | None]):
         Binding("q,escape", "quit_film", "quit", id="resume-quit", tooltip="Quit the film"),
     ]
 
-    def __init__(self, film: Film, position: float):
+    def __init__(self, film: Film, position: float = 0.0, ending: Saved | None = None):
+        """`ending`: the viewer quit while Your ending was being written; continuing plays its saved beats from
+        where they were and writes the rest."""
         super().__init__()
         self.film = film
         self.position = position
+        self.ending = ending
 
     def compose(self) -> ComposeResult:
-        slot = Timeline(self.film.scenes).slot_at(self.position)
-        scene = f"scene {slot.scene_index + 1}: {slot.scene.title}"
         with Vertical(id="resume"):
             yield Static(Content.styled("Continue watching?", "bold"), id="resume-title")
-            yield Static(Content(printable(f"You stopped {self.film.title} at {clock_text(self.position)}, "
-                                           f"in {scene}.")), id="resume-where")
+            yield Static(Content(printable(self._where())), id="resume-where")
             yield KeyBar()
 
+    def _where(self) -> str:
+        if self.ending is not None:
+            record = self.ending.record
+            watched = min(int(record.get("watched") or 0) + 1, len(record["beats"]))
+            return (f"You stopped {self.film.title} in Your ending, at beat {watched} of "
+                    f"{len(record['plan']['beats'])}; {len(record['beats'])} are written, the rest will be.")
+        slot = Timeline(self.film.scenes).slot_at(self.position)
+        return (f"You stopped {self.film.title} at {clock_text(self.position)}, "
+                f"in scene {slot.scene_index + 1}: {slot.scene.title}.")
+
     def action_resume(self) -> None:
-        self.dismiss(self.position)
+        self.dismiss(self.ending if self.ending is not None else self.position)
 
     def action_start_over(self) -> None:
         self.dismiss(0.0)

@@ -27,6 +27,13 @@ class Caption(Static):
         self.set_class(beat.kind == "caption", "-caption")
         self.update(render_beat(beat, speaker))
 
+    def show_waiting(self, state: str) -> None:
+        """Your ending is chosen but the model is not ready yet: what it is doing, with its progress."""
+        self.set_class(False, "-dialogue")
+        self.set_class(False, "-caption")
+        self.update(Content.assemble(("✦ waiting for the model: ", "$accent"), (printable(state), "$accent"),
+                                     "\nYour ending starts as soon as the model has read the story."))
+
     def show_writing(self, text: str) -> None:
         """A beat still being written: the words so far, and a cursor."""
         self.set_class(False, "-dialogue")

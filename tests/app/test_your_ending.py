@@ -1,7 +1,7 @@
 """Your ending in the player, with a fake model: it is written while it plays, saved, rated, replayed, and a
 failing model falls back to an authored ending."""
 
-from player.engine import endings_store
+from player.engine import endings_store, writer
 from player.engine.clock import ManualTime
 from player.messages import ModelStatus
 from player.engine.history import History
@@ -92,9 +92,9 @@ async def test_a_failing_model_falls_back_to_an_authored_ending(private_home):
     assert [e["ending"] for e in events if e["kind"] == "finish"] == ["fix"]
 
 
-async def test_a_model_that_stalls_midway_falls_back_too(private_home):
+async def test_a_failure_before_the_first_beat_falls_back(private_home):
     now = ManualTime()
-    app = build(private_home, now=now, backend=FakeBackend(fail_after=20))
+    app = build(private_home, now=now, backend=FakeBackend(fail_after=3))
     async with app.run_test(size=(80, 24)) as pilot:
         await play_to_branch(app, now, pilot)
         await pilot.press("3")
@@ -104,6 +104,30 @@ async def test_a_model_that_stalls_midway_falls_back_too(private_home):
     events = stored_events(app)
     assert [e["how"] for e in events if e["kind"] == "choice"] == ["key", "fallback"]
     assert any(e["kind"] == "choice" and "stopped writing" in e.get("reason", "") for e in events)
+    assert endings_store.all_endings(History(private_home, "ann")) == []
+
+
+async def test_a_failure_after_some_beats_closes_the_ending_on_what_it_has(private_home):
+    now = ManualTime()
+    app = build(private_home, now=now, backend=FakeBackend(fail_after=20), seed=5)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await play_to_branch(app, now, pilot)
+        await pilot.press("3")
+        await pilot.pause(0.5)
+        await play_to_end(app, now, pilot)
+        assert app.screen.yours  # no authored ending was swapped in
+        plan = app.screen_stack[-2].plan
+        said = [n.message for n in app._notifications if n.title == "Model"]
+        await pilot.press("q")
+    assert len(said) == 1 and "stopped part-way" in said[0] and "saved" in said[0]
+    events = stored_events(app)
+    assert [(e["ending"], e["how"]) for e in events if e["kind"] == "choice"] == [(YOURS, "key")]
+    assert [e["ending"] for e in events if e["kind"] == "finish"] == [YOURS]
+    [record] = endings_store.all_endings(History(private_home, "ann"))
+    closing = writer.closing_beat(app.services.catalog.films["tiny"], plan)
+    assert record["complete"] and "stopped writing" in record["closed"]
+    assert len(record["beats"]) >= 2 and record["beats"][-1]["text"] == closing.text
+    assert len(record["beats"]) < len(record["plan"]["beats"]) + 1
 
 
 async def test_another_ending_with_a_new_seed_then_back_to_the_branch(private_home):

@@ -17,16 +17,22 @@ from player.engine.catalog import Catalog, load_title
 from player.engine.locations import bundled_catalog
 from player.engine.model_service import ModelService
 from player.engine.openai_backend import OpenAIBackend
+from player.engine import threads
 from player.engine.plan import make_plan, short_name
 from player.engine.prompt import story_prefix
 from tests.process.test_model_process import run
 from tests.servers import LlamaCppServer
 from tests.unit.test_ending_plan import ACTION
 
-pytestmark = pytest.mark.model
+pytestmark = [pytest.mark.model, pytest.mark.usefixtures("busy_core_for_the_module")]  # on a loaded machine
+
+
 @pytest.fixture(scope="module")
-def server(default_model, tmp_path_factory):
-    running = LlamaCppServer(default_model, tmp_path_factory.mktemp("llama-server") / "server.log")
+def server(busy_core_for_the_module, default_model, tmp_path_factory):
+    # The server gets the threads the app would choose now (the free cores): 2 threads beside a busy process
+    # write slower than 1 (docs/endings.md).
+    running = LlamaCppServer(default_model, tmp_path_factory.mktemp("llama-server") / "server.log",
+                             threads=threads.free_threads()[0])
     try:
         running.start()
     except RuntimeError as error:

@@ -144,3 +144,82 @@ def test_ids_are_lower_case_letters_digits_and_dashes_only():
     assert valid_id("the-door") and valid_id("a1")
     for bad in ("door\n", "-door", "Door", "the door", "", "../x"):
         assert not valid_id(bad), bad
+
+
+def _with_material(tmp_path: Path, material: str, ending: str = "") -> Path:
+    """The tiny film with personalised-ending material: `ending` goes into its first ending, `material` at the
+    end of the file (ways and world)."""
+    folder = _broken_copy(tmp_path, {'summary = "Ada fixes the lamp and the test passes."':
+                                     'summary = "Ada fixes the lamp and the test passes."\n' + ending})
+    toml = folder / "film.toml"
+    toml.write_text(toml.read_text() + "\n" + material)
+    return folder
+
+
+GOOD_MATERIAL = '''
+[[branch.ways]]
+id = "swap"
+decision = "Ben swaps the bulb while Ada holds the ladder"
+summary = "Ben fixes it, for once."
+tags = ["humor", "hopeful"]
+follows = ["Ada stops the clock", "Ben bows to nobody", "The lamp hums"]
+
+[branch.world]
+cast = ["ada", "ben"]
+props = ["the bench lamp"]
+places = ["the test bench"]
+never = ["Phone"]
+'''
+GOOD_ENDING = 'decision = "Ada fixes the lamp"\nfollows = ["Ada writes it down", "Ben claps", "The test passes"]\n'
+
+
+def test_decisions_ways_and_world_load_when_given(tmp_path):
+    film = load_title(_with_material(tmp_path, GOOD_MATERIAL, GOOD_ENDING))
+    fix = film.branch.ending("fix")
+    assert fix.decision == "Ada fixes the lamp"
+    assert fix.follows == ("Ada writes it down", "Ben claps", "The test passes")
+    (way,) = film.branch.ways
+    assert (way.id, way.decision, way.tags) == ("swap", "Ben swaps the bulb while Ada holds the ladder",
+                                                ("humor", "hopeful"))
+    assert len(way.follows) == 3
+    world = film.branch.world
+    assert world.cast == ("ada", "ben") and world.props == ("the bench lamp",) and world.never == ("phone",)
+
+
+def test_a_film_without_the_material_still_loads_with_empty_defaults():
+    film = load_title(TEST_CATALOG / "tiny")
+    assert film.branch.ways == () and film.branch.world.cast == ()
+    assert all(e.decision == "" and e.follows == () for e in film.branch.endings)
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_every_sample_has_decisions_for_each_ending_a_third_way_and_a_world(path):
+    film = load_title(path)
+    assert all(e.decision and 3 <= len(e.follows) <= 5 for e in film.branch.endings)
+    assert film.branch.ways and film.branch.world.cast and film.branch.world.props and film.branch.world.places
+
+
+def test_the_lighthouse_material_keeps_everyone_at_stake():
+    film = load_title(bundled_catalog() / "lighthouse")
+    assert set(film.branch.world.cast) == set(film.characters)
+    assert {way.id for way in film.branch.ways} == {"sea", "keeper"}
+
+
+def test_bad_material_is_reported_with_field_and_fix(tmp_path):
+    material = GOOD_MATERIAL.replace('id = "swap"', 'id = "fix"').replace(
+        'decision = "Ben swaps', 'decision = "Somebody swaps').replace(
+        'follows = ["Ada stops the clock", "Ben bows to nobody", "The lamp hums"]', 'follows = ["Ada stops"]').replace(
+        'cast = ["ada", "ben"]', 'cast = ["ada", "zed"]').replace('never = ["Phone"]', 'never = [3]\nmood = "x"')
+    folder = _with_material(tmp_path, material, 'follows = ["Ada writes it down", "Ben claps", "' + "x" * 130 + '"]\n')
+    with pytest.raises(CatalogError) as error:
+        load_title(folder)
+    text = "\n".join(error.value.problems)
+    assert "branch.ways[0].id: 'fix' is used twice" in text
+    assert "branch.ways[0].decision: 'Somebody swaps the bulb while ' must start with a character's name" in text
+    assert "branch.ways[0].follows: has 1 items; give 3 to 5" in text
+    assert "branch.world.cast: 'zed' is not a character; use ids from: ada, ben" in text
+    assert "branch.world.never: must be a list of non-empty strings" in text
+    assert "branch.world.mood: is not a world field" in text
+    assert f"branch.endings[0].follows: '{'x' * 30}'... is 130 characters; keep each under 120" in text
+    assert "branch.endings[0].decision: follows needs a decision" in text
+    assert all(problem.startswith(str(folder)) for problem in error.value.problems)

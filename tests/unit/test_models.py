@@ -48,6 +48,7 @@ def package(tmp_path, monkeypatch) -> SimpleNamespace:
     digest = hashlib.sha256(b"".join(chunk.read_bytes() for chunk in chunks)).hexdigest()
     fake = SimpleNamespace(MODEL_NAME="default.gguf", EXPECTED_SHA256=digest, chunk_paths=lambda: list(chunks))
     monkeypatch.setattr(models, "default_package", lambda: fake)
+    monkeypatch.setenv("WATCH_CACHE", str(tmp_path / "cache"))  # not the session's cache, which holds the real one
     return fake
 
 
@@ -223,11 +224,11 @@ def test_a_bad_models_toml_entry_is_a_clear_error(private_home, tmp_path):
 
 # ---- assembling the default -----------------------------------------------------------------------------------
 
-def test_assembly_reports_progress_checks_the_sha_and_renames(private_home, package):
+def test_assembly_reports_progress_checks_the_sha_and_renames(private_home, package, tmp_path):
     seen: list[tuple[str, float]] = []
     path = models.assemble_default(private_home, lambda what, fraction: seen.append((what, fraction)))
 
-    assert path == private_home / "models" / "default.gguf"
+    assert path == tmp_path / "cache" / "models" / "default.gguf"  # shared by every data dir, not in this one
     assert path.read_bytes() == b"".join(chunk.read_bytes() for chunk in package.chunk_paths())
     assert {what for what, _ in seen} == {models.PREPARING}
     fractions = [fraction for _, fraction in seen]
@@ -235,6 +236,17 @@ def test_assembly_reports_progress_checks_the_sha_and_renames(private_home, pack
     assert any(0.45 < fraction < 0.55 for fraction in fractions)  # copying is half; hashing is the other half
     assert sorted(p.name for p in path.parent.iterdir()) == ["default.gguf", models.SHA_CACHE]
     assert models.file_sha256(path, private_home) == package.EXPECTED_SHA256  # remembered, not recomputed
+    assert not (private_home / "models").exists()
+
+
+def test_every_data_dir_uses_the_one_assembled_default(tmp_path, package, monkeypatch):
+    first = models.assemble_default(tmp_path / "home-a")
+    monkeypatch.setattr(package, "chunk_paths", lambda: pytest.fail("assembled twice"))
+    monkeypatch.setattr(models, "_sha256", lambda *args: pytest.fail("sha256 computed twice"))
+    other = tmp_path / "home-b"
+    assert models.prepare(models.active_model(other, None, {}), other) == first
+    assert models.file_sha256(first, other) == package.EXPECTED_SHA256
+    assert not (other / "models").exists()
 
 
 def test_assembly_happens_once(private_home, package, monkeypatch):
@@ -243,12 +255,12 @@ def test_assembly_happens_once(private_home, package, monkeypatch):
     assert models.assemble_default(private_home) == path
 
 
-def test_a_wrong_sha_leaves_nothing_behind(private_home, package, monkeypatch):
+def test_a_wrong_sha_leaves_nothing_behind(private_home, package, monkeypatch, tmp_path):
     monkeypatch.setattr(package, "EXPECTED_SHA256", "0" * 64)
     with pytest.raises(ModelError, match="did not assemble correctly") as raised:
         models.assemble_default(private_home)
     assert "\n" not in str(raised.value)
-    assert list((private_home / "models").iterdir()) == []
+    assert list((tmp_path / "cache" / "models").iterdir()) == []
 
 
 def test_a_missing_chunk_is_a_clear_error(private_home, package, tmp_path, monkeypatch):

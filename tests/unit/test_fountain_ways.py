@@ -1,0 +1,103 @@
+"""Fountain notes for the personalised endings' material: an ending's decision and what follows, `# Way:`
+sections (other decisions the film makes possible) and the world notes (cast, props, places, never)."""
+
+import pytest
+
+from player.engine.catalog import load_title
+from player.engine.errors import ImportFailed
+from player.engine.importer import convert, write_title
+
+MAIN = """Title: The Door
+
+INT. HALL - NIGHT
+
+MARA stands by the door with the key. BEN waits on the stair.
+
+MARA
+Somebody's knocking.
+
+BEN
+Then open it.
+
+[[branch: Does she open the door? | Open it | Walk away]]
+"""
+
+ENDINGS = """
+# Ending: Open it
+= Mara opens the door and finds her father on the step.
+[[tags: hopeful]]
+[[decision: Mara turns the key and opens the door]]
+[[follows: Her father stands on the step in the rain | Ben puts the kettle on | Mara lets him in]]
+
+INT. HALL - NIGHT
+
+Mara opens the door.
+
+# Ending: Walk away
+= Mara leaves by the back stairs.
+[[tags: dark]]
+
+EXT. BACK STAIRS - NIGHT
+
+Mara goes down the back stairs. Ben follows.
+"""
+
+WAY = """
+# Way: window
+= Mara looks out of the window instead, and sees who it is.
+[[tags: mystery, quiet]]
+[[decision: Mara climbs onto the sill and looks down from the window]]
+[[follows: The street lamp shows a man in a wet coat | Ben asks who it is | Mara says nothing and draws the curtain]]
+"""
+
+WORLD = """
+[[cast: MARA, BEN]]
+[[props: the key | the kettle]]
+[[places: the hall | the back stairs]]
+[[never: car, phone]]
+"""
+
+
+def film_of(tmp_path, text):
+    folder = write_title(convert(text, title_id="door"), tmp_path)
+    return load_title(folder)
+
+
+def test_decisions_ways_and_world_reach_the_film(tmp_path):
+    film = film_of(tmp_path, MAIN + WORLD + WAY + ENDINGS)
+    opened, walked = film.branch.endings
+    assert opened.decision == "Mara turns the key and opens the door"
+    assert opened.follows == ("Her father stands on the step in the rain", "Ben puts the kettle on", "Mara lets him in")
+    assert walked.decision == "" and walked.follows == ()
+    (way,) = film.branch.ways
+    assert (way.id, way.tags) == ("window", ("mystery", "quiet"))
+    assert way.summary == "Mara looks out of the window instead, and sees who it is."
+    assert way.decision.startswith("Mara climbs onto the sill") and len(way.follows) == 3
+    world = film.branch.world
+    assert world.cast == ("mara", "ben") and world.props == ("the key", "the kettle")
+    assert world.places == ("the hall", "the back stairs") and world.never == ("car", "phone")
+
+
+def test_a_way_may_also_come_after_the_endings_and_leaves_their_beats_alone(tmp_path):
+    film = film_of(tmp_path, MAIN + ENDINGS + WAY)
+    assert [way.id for way in film.branch.ways] == ["window"]
+    assert film.branch.endings[1].scenes[-1].beats[-1].text == "Mara goes down the back stairs. Ben follows."
+    assert film.branch.endings[1].tags == ("dark",)
+
+
+@pytest.mark.parametrize("text, message", [
+    (MAIN.replace("[[branch", "[[decision: Mara opens it]]\n\n[[branch") + ENDINGS, "belongs in an '# Ending:'"),
+    (MAIN + ENDINGS + WAY.replace("[[tags: mystery, quiet]]", ""), "has no tags"),
+    (MAIN + ENDINGS + WAY.replace("[[follows:", "[[nothing:"), "has no follows"),
+    (MAIN + ENDINGS + WAY + "\nINT. HALL - DAY\n\nMara waits.\n", "a scene in a '# Way:' section"),
+    (MAIN + ENDINGS + WAY + "\nMara waits by the window.\n", "text in a '# Way:' section"),
+    (MAIN + ENDINGS + WAY.replace("# Way: window", "# Way: Open It"), "is not a way id"),
+    (MAIN + ENDINGS + WAY.replace("# Way: window", "# Way: open-it"), "has the id of an ending"),
+    (MAIN + ENDINGS + WAY + WAY, "a second '# Way: window'"),
+    (MAIN + WORLD.replace("MARA, BEN", "MARA, ZED") + ENDINGS, "'ZED', who is not a character"),
+    (MAIN + WORLD + WORLD + ENDINGS, "a second [[cast: ...]] note"),
+])
+def test_bad_notes_are_one_line_errors(text, message):
+    with pytest.raises(ImportFailed) as failed:
+        convert(text, title_id="door")
+    assert message in str(failed.value) and "\n" not in str(failed.value)
