@@ -520,22 +520,18 @@ def endings(
     json_output: bool = JsonOption,
 ) -> None:
     """List the personalised endings written for a viewer, with their seeds and models."""
-    from .engine import endings_store
+    from .engine import ending_record, endings_store
 
     saved = endings_store.all_endings(History(_home(), viewer))
-    rows = [{"id": r["id"], "title": r["title"], "film": r.get("film", r["title"]), "created": r.get("created"),
-             "seed": r["seed"], "model": r["generator"].get("model"), "sha256": r["generator"].get("sha256"),
-             "backend": r["generator"].get("backend"), "beats": len(r["beats"]),
-             "first_line": r["beats"][0]["text"] if r["beats"] else ""} for r in saved]
+    rows = [ending_record.listing_row(record) for record in saved]
     if json_output:
         _emit_json(rows)
         return
     if not rows:
         typer.echo(f"No personalised endings yet for viewer {viewer}. Choose \"Your ending\" at a branch point.")
     for row in rows:
-        typer.echo(printable(f"{row['id']}  {row['created'] or '':<24} {row['film']:<22} seed {row['seed']:<11} "
-                             f"{row['model']}", False))
-        typer.echo(printable(f"          {row['first_line'][:66]}", False))
+        for line in ending_record.listing_lines(row):
+            typer.echo(printable(line, False))
 
 
 @cli.command()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -87,13 +86,6 @@ def default_model(assembled_model) -> Path:
 
 @pytest.fixture
 def home_with_default_model(private_home, default_model) -> Path:
-    """A data dir where the default model is already assembled (a hard link: no copy of 253 MB)."""
-    target = private_home / "models" / default_model.name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(default_model, target)
-    except OSError:
-        import shutil
-
-        shutil.copyfile(default_model, target)
+    """A data dir where the default model is ready: assembled once into the session's shared cache
+    (WATCH_CACHE), which every data dir uses, as on a real machine."""
     return private_home

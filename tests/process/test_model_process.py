@@ -87,7 +87,7 @@ def test_load_prewarm_and_stream(backend_for, story, quiet):
     assert ("Loading the model", 1.0) in progress
     described = backend.describe()
     assert described["backend"] == "local" and described["sha256"] == models.default_package().EXPECTED_SHA256
-    assert described["n_threads"] == 2 and described["prompting"] == "base"
+    assert described["n_threads"] == backend.n_threads >= 1 and described["prompting"] == "base"  # as chosen
 
     # Cold: a fresh worker evaluates the whole story at the request.
     tail = 'Mara: "'
