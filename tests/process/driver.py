@@ -8,6 +8,7 @@ and `done` after close(). SIGTERM and SIGHUP close the store and exit, as the pl
 
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -15,14 +16,24 @@ from player.engine.events import utc_now
 from player.engine.history import History
 
 
+_print_lock = threading.RLock()  # a signal handler may print while the main thread is printing
+
+
+def say(line: str) -> None:
+    """One whole line at a time: the history's writer thread prints warnings while the main thread prints acks."""
+    with _print_lock:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+
 def main() -> None:
     home, viewer, writer, count, interval = sys.argv[1:6]
     title = sys.argv[6] if len(sys.argv) > 6 else "lighthouse"
-    history = History(Path(home), viewer, on_warning=lambda w: print(f"warning {w}", flush=True))
+    history = History(Path(home), viewer, on_warning=lambda w: say(f"warning {w}"))
 
     def stop(signum, frame):
         history.close()
-        print("closed", flush=True)
+        say("closed")
         sys.exit(0)
 
     signal.signal(signal.SIGTERM, stop)
@@ -31,10 +42,10 @@ def main() -> None:
         history.log({"kind": "pause", "viewer": viewer, "title": title, "session": writer, "scene": "s",
                      "beat": number, "position": float(number), "writer": writer, "n": number,
                      "at": utc_now()})
-        print(f"ack {number}", flush=True)
+        say(f"ack {number}")
         time.sleep(float(interval))
     history.close()
-    print("done", flush=True)
+    say("done")
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ def test_a_short_ending_from_the_real_model(home_with_default_model):
     film = Catalog.load([bundled_catalog()]).films["lighthouse"]
     plan = make_plan(film, ACTION, seed=11)
     plan = type(plan)(**{**plan.__dict__, "beats": plan.beats[:4]})  # four beats keep the test short
-    backend = LocalBackend(home_with_default_model, None, {}, n_threads=2)
+    backend = LocalBackend(home_with_default_model, None, {})  # threads follow the free cores, as in the player
     try:
         backend.start()
         assert backend.describe()["source"] == "default package"
@@ -57,7 +57,7 @@ def test_a_whole_lighthouse_ending_answers_the_question_with_the_films_own_peopl
     film = Catalog.load([bundled_catalog()]).films["lighthouse"]
     viewer = {**ROMANCE, "pace": {"skip_rate": 0.6}}  # a short ending: the test stays quick
     plan = make_plan(film, viewer, seed=5)
-    backend = LocalBackend(home_with_default_model, None, {}, n_threads=2)
+    backend = LocalBackend(home_with_default_model, None, {})  # threads follow the free cores, as in the player
     try:
         backend.start()
         backend.prewarm(story_prefix(film), wait=True)
