@@ -85,16 +85,22 @@ class Terminal:
         shutil.rmtree(self.status_file.parent, ignore_errors=True)
 
 
+def reach_your_ending(terminal: Terminal) -> None:
+    """At the branch point, choose "Your ending" by its number and wait until its first beat plays."""
+    screen = terminal.wait_for("Your ending — written for you now", timeout=90)
+    option = next(line for line in screen.splitlines() if "Your ending" in line)
+    terminal.keys(option.split("Your ending")[0].split()[-1])  # its number
+    terminal.wait_for("writing your ending", timeout=30)
+    # "16x  ·  your ending" once its first beat plays; before that the state itself reads "✦ your ending"
+    terminal.wait_for("x  ·  your ending", timeout=60)
+
+
 def watch_your_ending(env: dict[str, str], *args: str) -> None:
     """Play lighthouse at 16x to the branch point, choose "Your ending", watch it stream in and play to the end,
     quit; fails if any of it does not happen."""
     terminal = Terminal([watch_executable(), "lighthouse", "--speed", "16", *args], env)
     try:
-        screen = terminal.wait_for("Your ending — written for you now", timeout=90)
-        option = next(line for line in screen.splitlines() if "Your ending" in line)
-        terminal.keys(option.split("Your ending")[0].split()[-1])  # its number
-        terminal.wait_for("writing your ending", timeout=30)
-        terminal.wait_for("your ending  ·", timeout=60)  # the first beat is playing
+        reach_your_ending(terminal)
         terminal.wait_for("THE END", timeout=120)
         terminal.keys("q")
         assert terminal.exit_status() == 0
