@@ -23,7 +23,9 @@ The judges (each rule here is the whole rule):
 - overlap: for opposite viewers (same film, same seed), the share of the shorter ending's distinct word trigrams
   that the other ending also has, averaged over pairs. Target <= 10%.
 - personalisation: eval_personalization.py's figure (its fit function and viewers). Target >= 90%.
-Also reported, without a target: endings naming a thing the world `never` has (a car in 1884), and the authored
+Also reported, without a target: endings naming a thing the world `never` has (a car in 1884), endings with a
+sentence that names a character (by id, as the film calls them) with a word their `world.state` rules out
+(Elias, splinted, "runs"), and the authored
 endings' own score on the same judges (they must answer their question, or the judge is wrong).
 Prints JSON.
 """
@@ -177,6 +179,15 @@ def world_breaks(text: str, never: Iterable[str]) -> list[str]:
     return [thing for thing in never if thing.lower() in tokens]
 
 
+def state_breaks(text: str, states: dict[str, set[str]]) -> list[str]:
+    """"who: word" for each sentence that names a character with a word their state at the branch rules out."""
+    found = []
+    for sentence in sentences(text):
+        tokens = set(words(sentence))
+        found += [f"{who}: {word}" for who, cannot in states.items() if who in tokens for word in sorted(cannot & tokens)]
+    return found
+
+
 def decisions_made(text: str, decisions: list[dict], names: set[str], world: set[str]) -> list[str]:
     """The ids of the film's decisions this text makes (the rule is in the module docstring)."""
     others = {d["id"]: set().union(*[content(o["decision"]) for o in decisions if o is not d] or [set()])
@@ -209,7 +220,10 @@ class Material:
     def __init__(self, folder: Path):
         data = tomllib.loads((folder / "film.toml").read_text(encoding="utf-8"))
         branch = data["branch"]
-        self.text = " ".join(_strings(data))
+        # what the film rules out is not what it has: the `cannot` words stay out of its text
+        states = branch.get("world", {}).pop("state", {})
+        self.states = {who: {word.lower() for word in state["cannot"]} for who, state in states.items()}
+        self.text = " ".join(_strings(data)) + " " + " ".join(state["now"] for state in states.values())
         self.question = branch["question"]
         self.decisions = [{"id": item["id"], "decision": item["decision"], "follows": item.get("follows", [])}
                           for item in branch.get("endings", []) + branch.get("ways", []) if item.get("decision")]
@@ -282,6 +296,7 @@ def lines_of(film, beats) -> str:
 
 def judge(text: str, beats: list[str], material: Material) -> dict:
     return {"invented": invented_names(text, material.text), "breaks_world": world_breaks(text, material.never),
+            "breaks_state": state_breaks(text, material.states),
             "decisions": decisions_made(text, material.decisions, material.names, material.world),
             "loop": loop(beats)}
 
@@ -307,6 +322,7 @@ def summarise(rows: list[dict], authored: list[dict]) -> dict:
         "same_first_beat": share([row for row in rows if "overlap" in row], lambda row: row["same_first_beat"]),
         "personalisation": share(rows, lambda row: row["fit_own"] > row["fit_opposite"]),
         "breaks_world": share(rows, lambda row: bool(row["breaks_world"])),
+        "breaks_state": share(rows, lambda row: bool(row.get("breaks_state"))),
         "authored_answer_their_question": share(authored, lambda row: bool(row["decisions"])),
         "authored_invent_names": share(authored, lambda row: bool(row["invented"])),
     }

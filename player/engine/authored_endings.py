@@ -7,6 +7,7 @@ screenplay's own ending, and a second, minimal ending stops before it (the catal
 from __future__ import annotations
 
 from .beat_split import shorten
+from .catalog import State
 from .errors import ImportFailed
 from .names import slug, unique
 from .screenplay import Builder, DraftBeat, DraftEnding, DraftScene, DraftWay, apply_tags, tone
@@ -44,9 +45,9 @@ def branch_endings(builder: Builder) -> tuple[str, list[tuple[DraftEnding, list[
     return question, result
 
 
-def branch_ways(builder: Builder, characters: dict) -> tuple[list[DraftWay], dict[str, tuple[str, ...]]]:
+def branch_ways(builder: Builder, characters: dict) -> tuple[list[DraftWay], dict[str, tuple]]:
     """The `# Way:` sections and the world notes, checked: a way needs a decision, what follows and a tone, and the
-    cast must be characters of the film."""
+    cast and each state's character must be characters of the film. The world's "state" holds the States."""
     taken = {ending.id for ending in builder.endings.values()}
     for way in builder.ways:
         if way.id in taken:
@@ -64,7 +65,23 @@ def branch_ways(builder: Builder, characters: dict) -> tuple[list[DraftWay], dic
         if unknown:
             raise ImportFailed(f"the cast note names {unknown[0]!r}, who is not a character of the film")
         world["cast"] = cast
+    if builder.states:
+        world["state"] = _states(builder, characters)
     return builder.ways, world
+
+
+def _states(builder: Builder, characters: dict) -> tuple[State, ...]:
+    """The state notes by character id: one for each, and only for characters of the film."""
+    states: dict[str, State] = {}
+    for state in builder.states:
+        character = builder.character_id(state.cue)
+        if character not in characters:
+            raise ImportFailed(f"line {state.line}: the state note names {state.cue!r}, who is not a character of "
+                               "the film")
+        if character in states:
+            raise ImportFailed(f"line {state.line}: a second state note for {state.cue}; write one per character")
+        states[character] = State(character, state.now, state.cannot)
+    return tuple(states.values())
 
 
 def _first_text(scenes: list[DraftScene], fallback: str) -> str:

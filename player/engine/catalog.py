@@ -98,6 +98,15 @@ class Way:
 
 
 @dataclass(frozen=True)
+class State:
+    """How one character is when the film reaches its branch point, and what that rules out."""
+
+    character: str  # a character id
+    now: str  # a clause: "his leg is splinted from the fall and he cannot walk unaided"
+    cannot: tuple[str, ...]  # words that contradict it in a sentence naming them ("runs", "climbs")
+
+
+@dataclass(frozen=True)
 class World:
     """What personalised endings draw on and must keep to."""
 
@@ -105,6 +114,7 @@ class World:
     props: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
     never: tuple[str, ...] = ()  # things that do not exist in the film's world
+    state: tuple[State, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -229,7 +239,7 @@ class _Checker:
     def world(self, raw: dict, characters: dict[str, Character]) -> World:
         world = raw.get("world", {})
         if not isinstance(world, dict):
-            self.problem("branch.world", "must be a table with cast, props, places and never")
+            self.problem("branch.world", "must be a table with cast, props, places, never and state")
             return World()
         cast = self.strings(world, "cast", "branch.world.", longest=40)
         for character_id in cast:
@@ -238,10 +248,37 @@ class _Checker:
                 self.problem("branch.world.cast", f"{character_id!r} is not a character; use ids from: {known}")
         props, places = self.strings(world, "props", "branch.world."), self.strings(world, "places", "branch.world.")
         never = self.strings(world, "never", "branch.world.", longest=40)
-        for key in sorted(set(world) - {"cast", "props", "places", "never"}):
-            self.problem(f"branch.world.{key}", "is not a world field; use cast, props, places or never")
+        for key in sorted(set(world) - {"cast", "props", "places", "never", "state"}):
+            self.problem(f"branch.world.{key}", "is not a world field; use cast, props, places, never or state")
         return World(cast=tuple(c for c in cast if c in characters), props=props, places=places,
-                     never=tuple(word.lower() for word in never))
+                     never=tuple(word.lower() for word in never), state=self.states(world, characters))
+
+    def states(self, world: dict, characters: dict[str, Character]) -> tuple[State, ...]:
+        """`[branch.world.state.<id>]` tables: `now`, a clause, and `cannot`, single words."""
+        value = world.get("state", {})
+        if not isinstance(value, dict) or not all(isinstance(item, dict) for item in value.values()):
+            self.problem("branch.world.state", "must hold [branch.world.state.<character id>] tables")
+            return ()
+        states = []
+        for character_id, table in value.items():
+            where = f"branch.world.state.{character_id}."
+            if character_id not in characters:
+                known = ", ".join(characters) or "none defined"
+                self.problem(where[:-1], f"{character_id!r} is not a character; use ids from: {known}")
+            for key in sorted(set(table) - {"now", "cannot"}):
+                self.problem(f"{where}{key}", "is not a state field; use now and cannot")
+            now = self.text(table, "now", where)
+            if len(now) > MAX_CLAUSE:
+                self.problem(f"{where}now", f"is {len(now)} characters; keep it under {MAX_CLAUSE}")
+            cannot = self.strings(table, "cannot", where, longest=40)
+            if not cannot and "cannot" not in table:
+                self.problem(f"{where}cannot", 'missing; add cannot = ["runs", "ran"]: the words it rules out')
+            for word in cannot:
+                if not word.isalpha():
+                    self.problem(f"{where}cannot", f"{word!r} is not a single word")
+            states.append(State(character_id, " ".join(now.split()).rstrip("."),
+                                tuple(word.lower() for word in cannot)))
+        return tuple(state for state in states if state.character in characters)
 
     def ways(self, raw: dict, characters: dict[str, Character], ending_ids: set[str]) -> tuple[Way, ...]:
         value = raw.get("ways", [])

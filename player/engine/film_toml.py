@@ -42,7 +42,7 @@ def _decision_toml(item: DraftEnding | DraftWay) -> list[str]:
 
 def render(film: dict, characters: dict[str, tuple[str, str]], main: list[DraftScene], question: str,
            endings: list[tuple[DraftEnding, list[DraftScene]]], source_name: str,
-           ways: list[DraftWay] = (), world: dict[str, tuple[str, ...]] | None = None) -> str:
+           ways: list[DraftWay] = (), world: dict[str, tuple] | None = None) -> str:
     lines = [f"# Made by `watch import` from {source_name}. Edit the screenplay and import it again, or edit",
              "# this file by hand (docs/catalog-format.md). Durations come from reading speed.",
              f"title = {_string(film['title'])}", f"year = {film['year']}", f"genres = {_strings(film['genres'])}"]
@@ -68,6 +68,9 @@ def render(film: dict, characters: dict[str, tuple[str, str]], main: list[DraftS
                   f"summary = {_string(' '.join(way.summary.split()))}", f"tags = {_strings(way.tags)}"]
     if world:
         lines += ["", "[branch.world]"] + [f"{key} = {_strings(world[key])}" for key in WORLD_NOTES if key in world]
+        for state in world.get("state", ()):  # character ids are slugs, so each one is a bare TOML key
+            lines += ["", f"[branch.world.state.{state.character}]", f"now = {_string(state.now)}",
+                      f"cannot = {_strings(state.cannot)}"]
     return "\n".join(lines) + "\n"
 
 

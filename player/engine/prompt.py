@@ -30,7 +30,8 @@ def story_prefix(film: Film) -> str:
     """The choice-independent part of the prompt; it ends where the ending's first line begins."""
     parts = [film.title, f"A {' and '.join(film.genres)} story.", "", " ".join(film.synopsis.split()), "",
              "The people in it:"]
-    parts += [f"{character.name}: {character.description}" for character in film.characters.values()]
+    now = {state.character: f" Now {state.now}." for state in film.branch.world.state}  # so the ending keeps to it
+    parts += [f"{c.name}: {c.description}{now.get(key, '')}" for key, c in film.characters.items()]
     earlier, told = film.scenes[:-FULL_SCENES], film.scenes[-FULL_SCENES:]
     parts += ["", "The story so far:"]
     if earlier:

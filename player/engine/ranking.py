@@ -2,8 +2,9 @@
 
 Refused (beat_text.refusal): too short, a loop, a repeat of an earlier beat, a copy of the film; and here, what
 the film does not have: a capitalised word (a name, a place) that the film's text never uses, a relative the
-film never mentions (a brother) or never gives that person ("Dunmore's father"), or a thing from
-`world.never` (a car in 1884).
+film never mentions (a brother) or never gives that person ("Dunmore's father"), a thing from
+`world.never` (a car in 1884), or a sentence that has a character do what their `world.state` rules out (Elias,
+whose leg is splinted, "sprints").
 Ranked: the model's own mean token log-probability when the backend gives it (fluency), plus how strongly the
 beat's words lean to the beat's tag and away from the tags the viewer avoids (lexicon.tag_scores), plus a little
 for a sentence the model ended itself.
@@ -28,6 +29,7 @@ TASTE_WEIGHT = 2.0  # a beat full of its tag's words (1.0) outweighs a fluency g
 ENDED_BONUS = 0.3
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:'[a-z]+)?\b")
 _WORD = re.compile(r"[a-z]+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _KIN_PHRASE = re.compile(rf"\b(?:her|his|their|my|your|our|[a-z]+'s) (?:{'|'.join(sorted(KIN))})s?\b")
 
 
@@ -39,6 +41,7 @@ class World:
     never: frozenset[str]
     story: str  # the main scenes as the prompt tells them: a beat may not copy them
     said: str  # all of the film's words, lower case, one space apart: for phrases such as "her father"
+    cannot: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()  # (a character's names, what they can't do)
 
     @classmethod
     def of(cls, film: Film) -> "World":
@@ -52,13 +55,32 @@ class World:
         texts += [text for way in branch.ways for text in (way.decision, way.summary, *way.follows)]
         story = "\n".join(beat_line(film, beat) for scene in film.scenes for beat in scene.beats)
         found = re.findall(r"[a-z]+(?:'[a-z]+)?", " ".join(texts).lower().replace("’", "'"))
+        cannot = tuple((own_names(film, state.character), frozenset(state.cannot)) for state in world.state)
         return cls(words=frozenset(_WORD.findall(" ".join(found))), never=frozenset(world.never), story=story,
-                   said=f" {' '.join(found)} ")
+                   said=f" {' '.join(found)} ", cannot=cannot)
 
     def knows(self, word: str) -> bool:
         word = word.lower().split("'")[0]  # Dunmore's, We'll
         return word in self.words or any(word.endswith(s) and word[:-len(s)] in self.words
                                          for s in ("s", "es", "ed", "ing"))
+
+
+def own_names(film: Film, character_id: str) -> frozenset[str]:
+    """The words of a character's name that no one else in the film has: Elias and Gideon and Dunmore, not Quell
+    when Mara is a Quell too."""
+    others = {word for key, c in film.characters.items() if key != character_id for word in c.name.split()}
+    return frozenset(word for word in film.characters[character_id].name.split() if word not in others)
+
+
+def contradiction(text: str, world: World) -> str | None:
+    """A sentence that names a character with a word their state rules out, in words for the refusal, or None."""
+    for sentence in _SENTENCE.split(text):
+        names = set(re.findall(r"[A-Z][a-z]+", sentence))
+        words = set(_WORD.findall(sentence.lower()))
+        for own, cannot in world.cannot:
+            if names & own and (ruled := sorted(words & cannot)):
+                return f"has {min(names & own)} do what the film rules out ({ruled[0]})"
+    return None
 
 
 def stranger(text: str, opener: str, world: World) -> str | None:
@@ -76,7 +98,7 @@ def stranger(text: str, opener: str, world: World) -> str | None:
     for phrase in _KIN_PHRASE.findall(added.lower().replace("’", "'")):
         if f" {phrase} " not in world.said:
             return f"brings in a person the film does not have ({phrase})"
-    return None
+    return contradiction(text, world)
 
 
 def refusal(text: str, opener: str, earlier: list[str], world: World) -> str | None:

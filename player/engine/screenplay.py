@@ -2,8 +2,8 @@
 
 This is where the importer's conventions live (docs/catalog-format.md, "Importing Fountain screenplays"): notes
 such as [[branch: ...]], [[tags: ...]], [[title: ...]], [[character: ...]], [[decision: ...]], [[follows: ...]] and
-the world notes ([[cast: ...]], [[props: ...]], [[places: ...]], [[never: ...]]), and `# Ending:` and `# Way:`
-sections.
+the world notes ([[cast: ...]], [[props: ...]], [[places: ...]], [[never: ...]], [[state: ...]]), and `# Ending:`
+and `# Way:` sections.
 """
 
 from __future__ import annotations
@@ -14,19 +14,20 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from .beat_split import split_beats
-from .catalog import TAGS
+from .catalog import MAX_CLAUSE, TAGS
 from .errors import ImportFailed
 from .fountain import Element
 from .lexicon import infer_tags, ranked
 from .names import slug
 
-_DIRECTIVE = re.compile(r"^\s*(branch|tags|title|character|decision|follows|cast|props|places|never)\s*:\s*(.*)$",
-                        re.I | re.S)
+_DIRECTIVE = re.compile(r"^\s*(branch|tags|title|character|decision|follows|cast|props|places|never|state)\s*:"
+                        r"\s*(.*)$", re.I | re.S)
 _ENDING_SECTION = re.compile(r"^ending\s*:\s*(.+)$", re.I)
 _WAY_SECTION = re.compile(r"^way\s*:\s*(.+)$", re.I)
-WORLD_NOTES = ("cast", "props", "places", "never")
+WORLD_NOTES = ("cast", "props", "places", "never")  # the lists; [[state: ...]] notes come one per character
 _CONTINUED = re.compile(r"^cont", re.I)  # CONT'D, CONT’D, CONTD, cont.: a continuation, not a voice
 _BEAT_KINDS = ("action", "dialogue", "transition", "centered", "lyrics")
+STATE_NOTE = "[[state: CUE | how they are now | word, word]]"
 
 
 @dataclass
@@ -69,6 +70,16 @@ class DraftWay:
     tags: tuple[str, ...] = ()
     decision: str = ""
     follows: tuple[str, ...] = ()
+
+
+@dataclass
+class DraftState:
+    """How one character is at the branch point, and which words that rules out: a `[[state: ...]]` note."""
+
+    cue: str
+    now: str
+    cannot: tuple[str, ...]
+    line: int
 
 
 def tone(beats: Iterable[DraftBeat]) -> list[str]:
@@ -131,6 +142,7 @@ class Builder:
         self.ways: list[DraftWay] = []
         self.way: DraftWay | None = None        # the `# Way:` section being read
         self.world: dict[str, tuple[str, ...]] = {}  # cast (as cues), props, places, never
+        self.states: list[DraftState] = []      # by cue: the cues are checked once the characters are known
         self.part: str | None = None            # None: the main film; "": after the branch note; else an ending
         self.last_beats: list[DraftBeat] = []
 
@@ -160,6 +172,8 @@ class Builder:
             self.retag(value, element)
         elif name in ("decision", "follows"):
             self.decision_note(name, value, element.line)
+        elif name == "state":
+            self.state_note(value, element.line)
         elif name in WORLD_NOTES:
             if name in self.world:
                 raise ImportFailed(f"line {element.line}: a second [[{name}: ...]] note; list them all in one")
@@ -178,6 +192,26 @@ class Builder:
             target.decision = " ".join(value.split())
         else:
             target.follows = _items(value, commas=False)
+
+    def state_note(self, value: str, line: int) -> None:
+        """`[[state: ELIAS | his leg is splinted | run, runs, ran]]`: a cue, a clause, and single words."""
+        fields = _fields(value)
+        if len(fields) != 3:
+            raise ImportFailed(f"line {line}: a state note has {len(fields)} parts, not 3; write {STATE_NOTE}, "
+                               "the words separated by commas")
+        cue, now, cannot = fields[0], " ".join(fields[1].split()), _items(fields[2], commas=True)
+        for part, what in ((cue, "cue"), (now, "clause for how they are now"), (cannot, "words it rules out")):
+            if not part:
+                raise ImportFailed(f"line {line}: the state note has no {what}; write {STATE_NOTE}")
+        # The catalog checks these too, but its error would blame the importer rather than the note.
+        if len(now) > MAX_CLAUSE:
+            raise ImportFailed(f"line {line}: the state note's clause is {len(now)} characters; keep it under "
+                               f"{MAX_CLAUSE}")
+        for word in cannot:
+            if not word.isalpha():
+                raise ImportFailed(f"line {line}: the state note rules out {word!r}; list single words, like run, "
+                                   "runs, ran")
+        self.states.append(DraftState(cue, now, cannot, line))
 
     def current_ending(self) -> DraftEnding | None:
         return self.endings.get(self.part or "")

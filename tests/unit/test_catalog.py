@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from player.engine.catalog import (FRAME_COLUMNS, FRAME_ROWS, TAGS, Catalog, load_title, reading_seconds)
+from player.engine.catalog import (FRAME_COLUMNS, FRAME_ROWS, TAGS, Catalog, State, load_title, reading_seconds)
 from player.engine.errors import CatalogError, TitleNotFound
 from player.engine.locations import bundled_catalog
 from tests.conftest import TEST_CATALOG
@@ -169,6 +169,10 @@ cast = ["ada", "ben"]
 props = ["the bench lamp"]
 places = ["the test bench"]
 never = ["Phone"]
+
+[branch.world.state.ben]
+now = "he has sprained his wrist"
+cannot = ["Lifts", "carries"]
 '''
 GOOD_ENDING = 'decision = "Ada fixes the lamp"\nfollows = ["Ada writes it down", "Ben claps", "The test passes"]\n'
 
@@ -184,6 +188,7 @@ def test_decisions_ways_and_world_load_when_given(tmp_path):
     assert len(way.follows) == 3
     world = film.branch.world
     assert world.cast == ("ada", "ben") and world.props == ("the bench lamp",) and world.never == ("phone",)
+    assert world.state == (State("ben", "he has sprained his wrist", ("lifts", "carries")),)
 
 
 def test_a_film_without_the_material_still_loads_with_empty_defaults():
@@ -223,3 +228,23 @@ def test_bad_material_is_reported_with_field_and_fix(tmp_path):
     assert f"branch.endings[0].follows: '{'x' * 30}'... is 130 characters; keep each under 120" in text
     assert "branch.endings[0].decision: follows needs a decision" in text
     assert all(problem.startswith(str(folder)) for problem in error.value.problems)
+
+
+@pytest.mark.parametrize("state, problem", [
+    ('[branch.world.state.zed]\nnow = "gone"\ncannot = ["runs"]',
+     "branch.world.state.zed: 'zed' is not a character; use ids from: ada, ben"),
+    ('[branch.world.state.ben]\ncannot = ["runs"]', 'branch.world.state.ben.now: missing; add now = "..."'),
+    ('[branch.world.state.ben]\nnow = "hurt"', "branch.world.state.ben.cannot: missing; add cannot"),
+    ('[branch.world.state.ben]\nnow = "hurt"\ncannot = ["runs away"]',
+     "branch.world.state.ben.cannot: 'runs away' is not a single word"),
+    ('[branch.world.state.ben]\nnow = "hurt"\ncannot = ["runs"]\nmood = "sad"',
+     "branch.world.state.ben.mood: is not a state field; use now and cannot"),
+    ('[branch.world]\nstate = "hurt"', "branch.world.state: must hold [branch.world.state.<character id>] tables"),
+])
+def test_a_bad_state_is_reported_with_field_and_fix(tmp_path, state, problem):
+    material = GOOD_MATERIAL.split("[branch.world.state.ben]")[0]
+    if state.startswith("[branch.world]"):
+        material, state = material.replace("[branch.world]", state, 1), ""
+    with pytest.raises(CatalogError) as error:
+        load_title(_with_material(tmp_path, material + state + "\n", GOOD_ENDING))
+    assert any(problem in line for line in error.value.problems), error.value.problems

@@ -92,6 +92,9 @@ def test_the_story_prefix_is_the_film_and_ends_where_the_ending_begins():
         assert character.name in prefix
     assert film.branch.question in prefix and 'Mara: "' in prefix
     assert short_name(film, "dunmore") == "Dunmore" and short_name(film, "mara") == "Mara"
+    elias = next(line for line in prefix.splitlines() if line.startswith("Elias Quell: "))
+    assert elias.endswith(" Now his leg is splinted from the fall into the Kettle, and he cannot stand or walk "
+                          "without help.")  # the state at the branch point, so that the ending keeps to it
 
 
 @pytest.mark.parametrize("kind, opener, generated, expected", [

@@ -33,6 +33,27 @@ def test_what_the_film_does_not_have_is_refused(world, added, reason):
     assert ranking.refusal(OPENER + added, OPENER, [], world) == reason
 
 
+@pytest.mark.parametrize("text, reason", [
+    ("Elias sprints for the door as the launch ties up.", "has Elias do what the film rules out (sprints)"),
+    ("Mara waits, listening, as Dunmore's body lies in the sea.", "has Dunmore do what the film rules out (body)"),
+    ("Mara runs down the stair. Elias waits by the lens.", None),  # the running is Mara's, in another sentence
+    ("Mara Quell runs down the stair.", None),  # Quell is Mara's name too: it says nothing about Elias
+    ("Elias pulls himself up by the lens rail and says it was him.", None),
+])
+def test_a_sentence_that_breaks_a_characters_state_is_refused(world, text, reason):
+    assert ranking.contradiction(text, world) == reason
+
+
+@pytest.mark.parametrize("film", sorted(FILMS), ids=str)
+def test_every_sample_films_own_ending_material_keeps_to_its_states(film):
+    """The authored endings and ways are what the film established: a state that refuses them is wrong."""
+    world, branch = ranking.World.of(FILMS[film]), FILMS[film].branch
+    texts = [text for e in branch.endings for text in (e.decision, *e.follows)]
+    texts += [beat.text for e in branch.endings for scene in e.scenes for beat in scene.beats]
+    texts += [text for way in branch.ways for text in (way.decision, *way.follows)]
+    assert [text for text in texts if ranking.contradiction(text, world)] == []
+
+
 def test_a_copy_of_an_earlier_beat_is_refused_but_the_plans_own_words_are_not(world):
     earlier = [OPENER + " the launch is waiting at the quay below."]
     assert ranking.refusal(OPENER + " the launch is waiting at the quay below.", OPENER, earlier, world) \

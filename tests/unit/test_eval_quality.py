@@ -1,6 +1,7 @@
 """The judges of benchmarks/eval_quality.py on fixed texts, without any model."""
 
-from benchmarks.eval_quality import Material, decisions_made, invented_names, loop, trigram_overlap, world_breaks
+from benchmarks.eval_quality import (Material, decisions_made, invented_names, loop, state_breaks, trigram_overlap,
+                                     world_breaks)
 from player.engine.locations import bundled_catalog
 
 # A stand-in for wordfreq: (frequency in English, in other languages). Names are as frequent elsewhere.
@@ -42,6 +43,13 @@ def test_kin_the_film_never_has_are_invented():
 def test_things_the_world_never_has_are_named():
     assert world_breaks("Mara starts the car and calls on her phone.", LIGHTHOUSE.never) == ["car", "phone"]
     assert world_breaks("Mara rows to the police launch.", LIGHTHOUSE.never) == []
+
+
+def test_what_a_characters_state_rules_out_is_found_sentence_by_sentence():
+    text = "Elias runs for the stair. Mara runs too. Dunmore's body lies in the sea."
+    assert state_breaks(text, LIGHTHOUSE.states) == ["elias: runs", "dunmore: body"]
+    assert state_breaks("Mara runs down the stair. Elias kneels by the lens.", LIGHTHOUSE.states) == []
+    assert "corpse" not in LIGHTHOUSE.text.split()  # a word the film rules out is not a word it has
 
 
 def test_a_loop_within_a_beat_and_across_beats_is_caught():

@@ -1,9 +1,11 @@
 """Fountain notes for the personalised endings' material: an ending's decision and what follows, `# Way:`
-sections (other decisions the film makes possible) and the world notes (cast, props, places, never)."""
+sections (other decisions the film makes possible) and the world notes (cast, props, places, never, state)."""
+
+import tomllib
 
 import pytest
 
-from player.engine.catalog import load_title
+from player.engine.catalog import State, load_title
 from player.engine.errors import ImportFailed
 from player.engine.importer import convert, write_title
 
@@ -57,6 +59,10 @@ WORLD = """
 [[never: car, phone]]
 """
 
+STATE = """
+[[state: Ben | his  ankle is twisted from the stair, and he cannot stand | run, runs, Climbs]]
+"""
+
 
 def film_of(tmp_path, text):
     folder = write_title(convert(text, title_id="door"), tmp_path)
@@ -76,6 +82,25 @@ def test_decisions_ways_and_world_reach_the_film(tmp_path):
     world = film.branch.world
     assert world.cast == ("mara", "ben") and world.props == ("the key", "the kettle")
     assert world.places == ("the hall", "the back stairs") and world.never == ("car", "phone")
+    assert world.state == ()
+
+
+def test_a_state_note_reaches_the_film_as_its_characters_state(tmp_path):
+    conversion = convert(MAIN + ENDINGS + STATE, title_id="door")
+    assert tomllib.loads(conversion.film_toml)["branch"]["world"] == {"state": {"ben": {
+        "now": "his ankle is twisted from the stair, and he cannot stand", "cannot": ["run", "runs", "Climbs"]}}}
+    film = load_title(write_title(conversion, tmp_path))
+    assert film.branch.world.state == (
+        State("ben", "his ankle is twisted from the stair, and he cannot stand", ("run", "runs", "climbs")),)
+
+
+def test_state_tables_follow_the_world_lists(tmp_path):
+    film = film_of(tmp_path, MAIN + STATE + WORLD + STATE.replace("Ben | his", "MARA | her") + ENDINGS)
+    assert [state.character for state in film.branch.world.state] == ["ben", "mara"]
+    assert film.branch.world.cast == ("mara", "ben")
+    text = (tmp_path / "door" / "film.toml").read_text()
+    assert text.index("[branch.world]") < text.index("[branch.world.state.ben]") < \
+        text.index("[branch.world.state.mara]")
 
 
 def test_a_way_may_also_come_after_the_endings_and_leaves_their_beats_alone(tmp_path):
@@ -96,6 +121,16 @@ def test_a_way_may_also_come_after_the_endings_and_leaves_their_beats_alone(tmp_
     (MAIN + ENDINGS + WAY + WAY, "a second '# Way: window'"),
     (MAIN + WORLD.replace("MARA, BEN", "MARA, ZED") + ENDINGS, "'ZED', who is not a character"),
     (MAIN + WORLD + WORLD + ENDINGS, "a second [[cast: ...]] note"),
+    (MAIN + ENDINGS + STATE.replace("Ben", "ZED"), "the state note names 'ZED', who is not a character"),
+    (MAIN + ENDINGS + STATE + STATE.replace("Ben", "BEN"), "line 35: a second state note for BEN"),
+    (MAIN + ENDINGS + STATE.replace(" | run,", ""), "a state note has 2 parts, not 3"),
+    (MAIN + ENDINGS + STATE.replace("run, runs", "run | runs"), "a state note has 4 parts, not 3"),
+    (MAIN + ENDINGS + STATE.replace("Ben", " "), "the state note has no cue"),
+    (MAIN + ENDINGS + STATE.replace("his  ankle is twisted from the stair, and he cannot stand", ""),
+     "the state note has no clause for how they are now"),
+    (MAIN + ENDINGS + STATE.replace("run, runs, Climbs", " , "), "the state note has no words it rules out"),
+    (MAIN + ENDINGS + STATE.replace("run, runs", "run away, runs"), "rules out 'run away'; list single words"),
+    (MAIN + ENDINGS + STATE.replace("stand", "stand " + "x" * 70), "clause is 127 characters; keep it under 120"),
 ])
 def test_bad_notes_are_one_line_errors(text, message):
     with pytest.raises(ImportFailed) as failed:
