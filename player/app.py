@@ -12,6 +12,7 @@ from textual import events, work
 from textual.app import App, SystemCommand
 from textual.geometry import Size
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from .engine import profile as taste
@@ -23,6 +24,7 @@ from .engine.catalog import Catalog, Film
 from .engine.history import History, resume_point
 from .engine.locations import log_file
 from .engine.playback import Playback
+from .engine.text import printable
 from .messages import HistoryNotice, HistoryWarning, ModelStatus
 from .screens.branch import BranchScreen
 from .screens.catalog import CatalogScreen
@@ -82,7 +84,7 @@ class WatchApp(App):
         else:
             self.push_screen(CatalogScreen())
         for notice in self.services.notices:
-            self.notify(notice, severity="warning", timeout=8)
+            self.say(notice, severity="warning", timeout=8)
         self.check_size()
 
     # -- sessions -----------------------------------------------------------------------------------------
@@ -192,7 +194,8 @@ class WatchApp(App):
                                            ("Normal speed", "Play at 1x", "normal_speed")):
                 yield SystemCommand(title, help_text, lambda name=name: screen.action_playback(name))
             for number, scene in enumerate(screen.playback.timeline.scenes, 1):
-                yield SystemCommand(f"Go to scene {number}: {scene.title}", "Jump to the start of this scene",
+                yield SystemCommand(printable(f"Go to scene {number}: {scene.title}", False),
+                                    "Jump to the start of this scene",
                                     lambda scene_id=scene.id: screen.go_to_scene(scene_id))
         yield SystemCommand("Taste profile", "What your viewing history says about your taste", self.action_show_profile)
         yield SystemCommand("Help: keys", "Show every key of this screen", lambda: self.show_help(screen))
@@ -200,12 +203,20 @@ class WatchApp(App):
     def on_history_warning(self, message: HistoryWarning) -> None:
         self.history_warning = message.warning
         if message.warning:
-            self.notify(message.warning, title="History", severity="warning", timeout=6)
+            self.say(message.warning, title="History", severity="warning", timeout=6)
         else:
-            self.notify("history saved again", title="History", timeout=3)
+            self.say("history saved again", title="History", timeout=3)
 
     def on_history_notice(self, message: HistoryNotice) -> None:
-        self.notify(message.notice, title="History", severity="warning", timeout=10)
+        self.say(message.notice, title="History", severity="warning", timeout=10)
+
+    def say(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+            timeout: float | None = None) -> None:
+        """Every notification of watch goes through here (a test forbids any other `.notify(`): its text comes
+        from servers, files and paths, so it is made printable and shown as written, never parsed as markup (a
+        server's "[@click=app.quit]" would be a live action, its "[/nope]" a crash)."""
+        self.notify(printable(message, False), title=printable(title, False), severity=severity, timeout=timeout,
+                    markup=False)
 
     # -- terminal size ------------------------------------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:

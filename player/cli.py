@@ -88,6 +88,20 @@ def _home() -> Path:
     return locations.data_home(os.environ)
 
 
+class PrintableFormatter(logging.Formatter):
+    """Log lines quote servers, files and paths: their escapes must not run in a terminal that shows the log
+    (`tail -f`), nor their line breaks forge log lines. Tracebacks keep their line breaks."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return printable(super().formatMessage(record), keep_newlines=False)
+
+    def formatException(self, exc_info) -> str:
+        return printable(super().formatException(exc_info))
+
+    def formatStack(self, stack_info: str) -> str:
+        return printable(super().formatStack(stack_info))
+
+
 def _setup_logging(home: Path) -> None:
     path = locations.log_file(home)
     try:
@@ -96,7 +110,7 @@ def _setup_logging(home: Path) -> None:
                                                                         encoding="utf-8")
     except OSError:
         handler = logging.NullHandler()  # a read-only data dir must not stop the player
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(PrintableFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
@@ -354,7 +368,7 @@ def history_export(
     for notice in history.notices:
         _note(notice)
     if output is not sys.stdout:
-        typer.echo(f"Wrote {count} events of viewer {viewer} to {file}.", err=True)
+        typer.echo(printable(f"Wrote {count} events of viewer {viewer} to {file}.", False), err=True)
 
 
 @history_cli.command("erase")
@@ -382,8 +396,8 @@ def viewers(json_output: bool = JsonOption) -> None:
         typer.echo("No viewers yet. Play a film with `watch TITLE [--viewer NAME]`.")
     else:
         for row in rows:
-            typer.echo(f"{row['viewer']:<20} {row['events']:>9} events {row['sessions']:>6} sessions "
-                       f"{row['titles']:>4} titles")
+            typer.echo(printable(f"{row['viewer']:<20} {row['events']:>9} events {row['sessions']:>6} sessions "
+                                 f"{row['titles']:>4} titles", False))
     for row in rows:
         for notice in row["notices"]:
             _note(notice)
@@ -434,7 +448,7 @@ def import_screenplay(
     try:
         folder = import_fountain(file, target, title_id, force)
     except TitleExists as exists:
-        _ask_or_stop(f"{exists.path} already exists. Replace it",
+        _ask_or_stop(printable(f"{exists.path} already exists. Replace it", False),
                      "Nothing imported. Use --force to replace it, or --id to import it under another id.")
         folder = import_fountain(file, target, title_id, force=True)
     film = load_title(folder)
@@ -442,7 +456,7 @@ def import_screenplay(
                          f"minutes, {len(film.branch.endings)} authored endings, into {target}.", False))
     play = f"watch {folder.name}" + (f" --catalog {target}" if into and target not in
                                      locations.catalog_dirs(_home(), os.environ) else "")
-    typer.echo(f"Play it with `{play}`.")
+    typer.echo(printable(f"Play it with `{play}`.", False))
 
 
 @cli.command()
@@ -474,18 +488,19 @@ def doctor(
         made = None if no_ai else factory()
     except WatchError as error:
         name, made = "local", None
-        console.print(f"[red]model settings:[/] {printable(str(error), False)}")
+        console.print(Text.assemble(("model settings:", "red"), " ", printable(str(error), False)))
     with console.status("Checking…") as status:
         def progress(what: str, fraction: float | None) -> None:
-            status.update(f"{what}" + (f" {fraction:.0%}" if fraction is not None else ""))
+            status.update(Text(printable(what + (f" {fraction:.0%}" if fraction is not None else ""), False)))
 
         found = checks.run_checks(home, viewer, locations.catalog_dirs(home, os.environ, [catalog] if catalog
                                                                         else None), made, name, os.environ, progress)
     if json_output:
         _emit_json([vars(check) for check in found])
     else:
-        table = Table("check", "", "what we found", "how to fix it", title=f"watch doctor ({name} backend, "
-                      f"{checks.environment_note(os.environ)})", title_justify="left")
+        heading = f"watch doctor ({name} backend, {checks.environment_note(os.environ)})"
+        table = Table("check", "", "what we found", "how to fix it", title_justify="left",
+                      title=Text(printable(heading, False), style="table.title"))
         marks = {checks.OK: ("✓", "green"), checks.WARN: ("!", "yellow"), checks.FAIL: ("✗", "red"),
                  checks.SKIP: ("–", "dim")}
         for check in found:

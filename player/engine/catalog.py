@@ -17,6 +17,7 @@ from typing import Iterable
 from rich.cells import cell_len
 
 from .errors import CatalogError, TitleNotFound
+from .text import printable
 
 TAGS = ("action", "romance", "dialogue", "suspense", "humor", "mystery", "dark", "hopeful", "quiet", "spectacle")
 KINDS = ("action", "dialogue", "caption")
@@ -547,17 +548,19 @@ def without_article(title: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    """`python -m player.engine.catalog DIR...`: validate titles and print their runtimes (for authors)."""
+    """`python -m player.engine.catalog DIR...` (`watch check`): validate titles and print their runtimes (for
+    authors). Printable: a key or a folder name may hold escapes."""
     status = 0
     for folder in argv:
         try:
             film = load_title(Path(folder))
         except CatalogError as error:
-            print("\n".join(error.problems))
+            print("\n".join(printable(problem, False) for problem in error.problems))
             status = 2
             continue
         endings = ", ".join(f"{e.id} {(film.main_seconds + e.seconds) / 60:.1f} min" for e in film.branch.endings)
-        print(f"{film.id}: ok: {len(film.scenes)} scenes, main {film.main_seconds / 60:.1f} min; with {endings}")
+        print(printable(f"{film.id}: ok: {len(film.scenes)} scenes, main {film.main_seconds / 60:.1f} min; "
+                        f"with {endings}", False))
     return status
 
 

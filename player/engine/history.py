@@ -10,16 +10,19 @@ Design (docs/history.md has the long version):
 - `titles.json` (also TinyDB) holds one summary per title: counts, time range, newest segment. Opening the store
   reads only that and a directory listing. It is a cache: segments are the truth, and a summary that disagrees
   with its newest segment is rebuilt from the segment files.
-- Every file is replaced atomically (temporary file, fsync, rename), so a crash leaves the old or the new file,
-  never half of one. A file lock serialises writers across processes.
-- A file that is not valid JSON is moved aside to `<name>.corrupt-<timestamp>`, never overwritten.
-- When a write fails (disk full, read-only), the events stay queued and the writer retries with a back-off.
+- Every file is replaced atomically (temporary file, fsync, rename, fsync of the folder), so a crash leaves the
+  old or the new file, never half of one. A file lock serialises writers across processes.
+- A file that is not valid JSON, or is JSON of the wrong shape, is moved aside to `<name>.corrupt-<timestamp>`,
+  never overwritten.
+- When a write fails (disk full, read-only, or any other error), the events stay queued and the writer retries
+  with a back-off. The writer thread never dies; what it cannot save by the end goes to a rescue file.
 """
 
 from __future__ import annotations
 
 import heapq
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -46,6 +49,8 @@ EVENTS = "_default"  # the TinyDB table of a segment
 TITLES = "titles"  # the TinyDB table of the summary file
 STATE = "state"  # the TinyDB table of a state document
 
+log = logging.getLogger("watch.history")
+
 
 class CorruptFile(Exception):
     def __init__(self, path: Path, reason: str):
@@ -53,12 +58,19 @@ class CorruptFile(Exception):
         super().__init__(f"{path}: {reason}")
 
 
+RowProblem = Callable[[dict], "str | None"]  # what is wrong with one document, or None
+
+
 class AtomicJSONStorage(Storage):
     """TinyDB's JSON storage, except that a write replaces the file atomically, a damaged file is reported
-    instead of being emptied, and the document count of the last read and write is kept."""
+    instead of being emptied, and the document count of the last read and write is kept.
 
-    def __init__(self, path: str | Path):
+    Damaged means anything TinyDB or our readers would trip over later: not JSON, nested too deep to parse, not
+    tables of documents keyed by number, or (with `row_problem`) a document of the wrong shape."""
+
+    def __init__(self, path: str | Path, row_problem: RowProblem | None = None):
         self.path = Path(path)
+        self.row_problem = row_problem
         self.read_count = 0
         self.written_count = 0
 
@@ -71,8 +83,19 @@ class AtomicJSONStorage(Storage):
             data = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             raise CorruptFile(self.path, "not valid JSON") from None
+        except RecursionError:
+            raise CorruptFile(self.path, "nested too deep") from None
         if not isinstance(data, dict) or not all(isinstance(table, dict) for table in data.values()):
             raise CorruptFile(self.path, "not a TinyDB file")
+        for table in data.values():
+            for key, row in table.items():
+                if not key.isdecimal():
+                    raise CorruptFile(self.path, "a document id that is not a number")
+                if not isinstance(row, dict):
+                    raise CorruptFile(self.path, "a document that is not an object")
+                problem = self.row_problem and self.row_problem(row)
+                if problem:
+                    raise CorruptFile(self.path, problem)
         self.read_count = sum(len(table) for table in data.values())
         return data
 
@@ -85,7 +108,7 @@ class AtomicJSONStorage(Storage):
 
 
 def atomic_write(path: Path, payload: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_dirs(path.parent)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as file:
@@ -99,17 +122,45 @@ def atomic_write(path: Path, payload: bytes) -> None:
         except OSError:
             pass
         raise
+    _fsync_dir(path.parent)  # the rename is only durable once the folder holding it is
 
 
-def _db(path: Path) -> TinyDB:
+def _make_dirs(folder: Path) -> None:
+    """mkdir -p, syncing the parent of each new folder: a new folder is lost in a power cut until it is."""
+    if folder.is_dir():
+        return
+    _make_dirs(folder.parent)
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        pass  # made by another process meanwhile (or a file is in the way, which the write reports)
+    _fsync_dir(folder.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the folder's entries (a rename, a new folder) durable. Best effort: the rename has happened, and
+    failing the write now would only save its events twice; some systems cannot open or sync a folder."""
+    try:
+        handle = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
+
+
+def _db(path: Path, row_problem: RowProblem | None = None) -> TinyDB:
     """A fresh TinyDB handle for each use: TinyDB caches the next document id, which another process may have
     taken since."""
-    return TinyDB(path, storage=AtomicJSONStorage)
+    return TinyDB(path, storage=AtomicJSONStorage, row_problem=row_problem)
 
 
-def read_documents(path: Path, table: str = EVENTS) -> list[dict]:
+def read_documents(path: Path, table: str = EVENTS, row_problem: RowProblem | None = None) -> list[dict]:
     """A TinyDB table as plain dicts in insertion order, without building a Document per row (bulk reads)."""
-    data = AtomicJSONStorage(path).read() or {}
+    data = AtomicJSONStorage(path, row_problem).read() or {}
     rows = data.get(table, {})
     return [rows[key] for key in sorted(rows, key=int)]
 
@@ -147,6 +198,28 @@ class TitleSummary:
         self.last_at = max([self.last_at, *times])
 
 
+# What the store and its readers rely on in a saved event. A field of another type is damage, as bad JSON is.
+EVENT_FIELD_TYPES = {"kind": str, "viewer": str, "title": str, "session": str, "scene": str, "beat": int,
+                     "position": (int, float), "at": str}
+SUMMARY_FIELD_TYPES = {f.name: str if f.name == "title" else type(f.default) for f in fields(TitleSummary)}
+
+
+def _event_problem(event: dict) -> str | None:
+    for name, kind in EVENT_FIELD_TYPES.items():
+        if name in event and not isinstance(event[name], kind):
+            return f"an event whose {name} is of the wrong type"
+    return None
+
+
+def _summary_problem(row: dict) -> str | None:
+    if "title" not in row:
+        return "a title summary without a title"
+    for name, kind in SUMMARY_FIELD_TYPES.items():
+        if name in row and type(row[name]) is not kind:
+            return f"a title summary whose {name} is of the wrong type"
+    return None
+
+
 class History:
     def __init__(self, home: Path, viewer: str, *, on_warning: Callable[[str | None], None] | None = None,
                  on_notice: Callable[[str], None] | None = None, flush_delay: float = FLUSH_DELAY):
@@ -169,6 +242,7 @@ class History:
         self._titles: dict[str, TitleSummary] = {}
         self._summary_stamp: tuple[int, int] | None = None  # (size, mtime) of titles.json when last read
         self._opened = False
+        self._logged_error = False
 
     # -- logging ------------------------------------------------------------------------------------------
     def log(self, event: dict) -> None:
@@ -193,7 +267,12 @@ class History:
                 return
             time.sleep(self.flush_delay)
             self._wake.clear()
-            failures = 0 if self.flush() else failures + 1
+            try:
+                saved = self.flush()
+            except Exception as error:  # flush keeps the events whatever fails; this keeps the thread alive
+                self._log_once(error)
+                saved = False
+            failures = 0 if saved else failures + 1
 
     @property
     def pending(self) -> int:
@@ -211,13 +290,21 @@ class History:
                 self._lock_path_ready()
                 with self._lock:
                     self._append(batch)
-            except (OSError, Timeout) as error:
+            except Exception as error:  # a full disk, a held lock, or a bug: the events are kept either way
                 self._pending.extendleft(reversed(batch))
+                if not isinstance(error, (OSError, Timeout)):
+                    self._log_once(error)
                 self._set_warning(f"history not saved ({_reason(error)}); keeping {len(self._pending)} "
                                   "events in memory and retrying")
                 return False
             self._set_warning(None)
             return True
+
+    def _log_once(self, error: Exception) -> None:
+        """The traceback of an unexpected error goes to the log once; the warning says the rest."""
+        if not self._logged_error:
+            self._logged_error = True
+            log.error("history not saved: unexpected error", exc_info=error)
 
     def _lock_path_ready(self) -> None:
         Path(self._lock.lock_file).parent.mkdir(parents=True, exist_ok=True)
@@ -246,9 +333,12 @@ class History:
     def _rescue(self) -> None:
         rescue = Path(tempfile.gettempdir()) / f"watch-{self.viewer}-unsaved-{_stamp()}.jsonl"
         try:
-            with rescue.open("w", encoding="utf-8") as file:
-                for event in self._pending:
-                    file.write(json.dumps(event, ensure_ascii=False) + "\n")
+            handle = os.open(rescue, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # private, like the history
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                for event in self._pending:  # default=str: an event the store refused must still be kept
+                    file.write(json.dumps(event, ensure_ascii=False, default=str) + "\n")
+                file.flush()
+                os.fsync(file.fileno())
             self._notice(f"{len(self._pending)} events could not be saved in {self.dir}; "
                          f"they were written to {rescue}")
             self._pending.clear()
@@ -278,25 +368,29 @@ class History:
             return
         self._notice(f"history file {path} was damaged ({reason}); moved it aside to {aside.name}")
 
-    def _read_segment(self, title: str, seq: int) -> list[dict]:
-        path = self._segment_path(title, seq)
+    def _read_or_set_aside(self, path: Path, table: str, row_problem: RowProblem | None,
+                           consequence: str = "") -> list[dict] | None:
+        """A file's documents, or None if it is damaged: then it is moved aside, and the user told."""
         try:
-            return read_documents(path)
+            return read_documents(path, table, row_problem)
         except CorruptFile as error:
-            with self._io:
-                self._move_aside(path, error.reason)
+            self._move_aside(path, error.reason + consequence)
+            return None
+
+    def _read_segment(self, title: str, seq: int) -> list[dict]:
+        with self._io:
+            events = self._read_or_set_aside(self._segment_path(title, seq), EVENTS, _event_problem)
+            if events is None:
                 self._summarise(title)
-            return []
+        return events or []
 
     def _summarise(self, title: str) -> None:
         """Rebuild one title's summary from its segment files (after a crash, or a damaged file)."""
         summary = TitleSummary(title)
         seqs = self._seqs(title)
         for seq in seqs:
-            try:
-                events = read_documents(self._segment_path(title, seq))
-            except CorruptFile as error:
-                self._move_aside(self._segment_path(title, seq), error.reason)
+            events = self._read_or_set_aside(self._segment_path(title, seq), EVENTS, _event_problem)
+            if events is None:
                 continue
             summary.add(events)
             summary.segments += 1
@@ -324,14 +418,10 @@ class History:
         if self._opened and stamp == self._summary_stamp:
             return False
         self._summary_stamp = stamp
-        try:
-            rows = read_documents(self.summary_path, TITLES)
-        except CorruptFile as error:
-            self._move_aside(self.summary_path, error.reason + "; rebuilt it from the event files")
-            rows = []
-        known = {f.name for f in fields(TitleSummary)}
-        self._titles = {row["title"]: TitleSummary(**{k: v for k, v in row.items() if k in known})
-                        for row in rows if isinstance(row, dict) and "title" in row}
+        rows = self._read_or_set_aside(self.summary_path, TITLES, _summary_problem,
+                                       "; rebuilt it from the event files") or []
+        self._titles = {row["title"]: TitleSummary(**{k: v for k, v in row.items() if k in SUMMARY_FIELD_TYPES})
+                        for row in rows}
         return True
 
     def _open(self) -> None:
@@ -396,7 +486,7 @@ class History:
                     seq, expected = summary.last_seq, summary.last_count
                 chunk, events = events[:SEGMENT_SIZE - expected], events[SEGMENT_SIZE - expected:]
                 path = self._segment_path(title, seq)
-                db = _db(path)
+                db = _db(path, _event_problem)
                 try:
                     db.table(EVENTS, cache_size=0).insert_multiple(chunk)
                 except CorruptFile as error:
@@ -486,14 +576,10 @@ class History:
     def _state_path(self, name: str) -> Path:
         return self.dir / f"{name}.json"
 
-    def read_state(self, name: str) -> dict | None:
-        """A document kept beside the history (the taste profile's parts), or None. `name` may hold folders."""
-        path = self._state_path(name)
-        try:
-            rows = read_documents(path, STATE)
-        except CorruptFile as error:
-            self._move_aside(path, error.reason)
-            return None
+    def read_state(self, name: str, problem: RowProblem | None = None) -> dict | None:
+        """A document kept beside the history (the taste profile's parts), or None. `name` may hold folders.
+        A document that is not JSON, or in which `problem` finds something wrong, is moved aside (None)."""
+        rows = self._read_or_set_aside(self._state_path(name), STATE, problem)
         return rows[0] if rows else None
 
     def write_state(self, name: str, document: dict) -> None:
@@ -530,9 +616,9 @@ class History:
 def _reason(error: BaseException) -> str:
     if isinstance(error, Timeout):
         return "another watch is holding the history lock"
-    if isinstance(error, OSError) and error.strerror:
-        return error.strerror.lower()
-    return error.__class__.__name__
+    if isinstance(error, OSError):
+        return error.strerror.lower() if error.strerror else error.__class__.__name__
+    return f"unexpected {error.__class__.__name__}"
 
 
 def list_viewers(home: Path) -> list[dict]:

@@ -13,9 +13,9 @@ server reuses the longest common start of its last prompt on its own; vLLM (auto
 ignore the field and reuse prefixes on their own. Either way the request at the branch point evaluates only the
 ending's own lines.
 
-The API key is sent as `Authorization: Bearer` and appears nowhere else: not in describe(), messages or the log;
-whatever the server says is scrubbed of it, in case a proxy echoes headers. Logs go to the `watch.openai` logger,
-which the CLI writes to `<data dir>/logs/watch.log`.
+The API key is sent as `Authorization: Bearer` and appears nowhere else: not in describe(), messages, the log or
+the generated text (so not in a saved ending); whatever the server says is scrubbed of it, in case a proxy echoes
+headers. Logs go to the `watch.openai` logger, which the CLI writes to `<data dir>/logs/watch.log`.
 
 Thread-safety, as LocalBackend: one request at a time (a lock held for the whole stream; another caller waits up
 to the stall budget, then gets ModelError). close() may be called from any thread at any time: it shuts the socket
@@ -123,7 +123,7 @@ class OpenAIBackend:
             connection, events = self._post("/chat/completions" if chat else "/completions",
                                             self._body(request, chat), deadline)
             first, pieces = None, []
-            texts = events.texts(chat, deadline)
+            texts = self._scrubbed(events.texts(chat, deadline))
             reply = Continuation(request.prompt, request.stop) if chat else None
             try:
                 for text in reply.apply(texts) if reply is not None else texts:
@@ -293,6 +293,24 @@ class OpenAIBackend:
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._key, "[the API key]") if self._key else text
+
+    def _scrubbed(self, texts: Iterator[str]) -> Iterator[str]:
+        """Generated text, scrubbed as the server's other words are: a server that echoes the key must not get it
+        saved in an ending. The end of a piece that may be the start of the key waits for the next piece, so
+        that a key sent in several pieces is caught too."""
+        key = self._key
+        if not key:
+            yield from texts
+            return
+        held = ""
+        for text in texts:
+            held = self._scrub(held + text)
+            wait = next((size for size in range(min(len(held), len(key) - 1), 0, -1) if held.endswith(key[:size])), 0)
+            if len(held) > wait:
+                yield held[:len(held) - wait]
+                held = held[len(held) - wait:]
+        if held:
+            yield held
 
     # ---- thread-safety ---------------------------------------------------------------------------------------
 

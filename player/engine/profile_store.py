@@ -31,6 +31,23 @@ def _empty_part(title: str) -> dict:
     return {**taste.empty(), "title": title, "applied": 0}
 
 
+def _part_problem(part: dict) -> str | None:
+    """What makes a stored part unusable (the history moves such a part aside, and it is built afresh)."""
+    applied = part.get("applied")
+    if type(applied) is not int or applied < 0:
+        return "a profile part whose count of applied events is not a count"
+    if part.get("version") == taste.VERSION:  # an older version is not damaged, only rebuilt
+        try:
+            taste.merge([part])  # reads every sum the profile uses
+        except (TypeError, ValueError, KeyError, AttributeError):
+            return "a profile part that is not a profile"
+    return None
+
+
+def _read_part(history: History, title: str) -> dict | None:
+    return history.read_state(_part_name(title), _part_problem)
+
+
 def update(history: History) -> None:
     """Fold every event saved since the last update into the stored parts (only the titles that changed)."""
     try:
@@ -49,7 +66,7 @@ def _update(history: History, save: bool) -> dict[str, dict]:
     for title, events in summaries.items():
         if index.get(title) == events:
             continue
-        part = history.read_state(_part_name(title))
+        part = _read_part(history, title)
         if not part or part.get("version") != taste.VERSION or part["applied"] > events:
             to_build.append(title)  # new, or the history shrank (erased or set aside): build it afresh
             continue
@@ -73,7 +90,7 @@ def _update(history: History, save: bool) -> dict[str, dict]:
 def load(history: History) -> dict:
     """The whole profile, up to date: every stored part merged."""
     update(history)
-    parts = {title: history.read_state(_part_name(title)) for title in history.titles()}
+    parts = {title: _read_part(history, title) for title in history.titles()}
     missing = [title for title, part in parts.items() if not part]
     if missing:  # could not save (read-only disk, or another watch held the lock): compute in memory
         parts.update(_build_titles(history, missing))

@@ -1,9 +1,19 @@
-"""Make any text safe to draw literally: no terminal escapes, no control characters."""
+"""Make any text safe to draw literally: no terminal escapes, no control characters, nothing invisible.
+
+printable() is the one gate from outside text (film files, folder names, paths, a model's or a server's words)
+to the terminal and the log. It does not touch markup: whatever draws its result must draw it as plain text
+(Content, rich Text, a notification with markup off: WatchApp.say).
+"""
 
 import re
 
 # C0 controls except newline, DEL, and C1 controls. ESC among them is what starts a terminal escape sequence.
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+# Invisible characters that change how the text around them reads: bidi marks, embeddings, overrides and
+# isolates (U+202E shows "gpj.exe" as "exe.jpg"), zero-width spaces and joiners, the soft hyphen, line and
+# paragraph separators, the byte-order mark, interlinear annotations and tag characters.
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+                        "\ufff9-\ufffb\U000e0000-\U000e007f]")
 
 
 def _visible(match: re.Match) -> str:
@@ -16,6 +26,7 @@ def _visible(match: re.Match) -> str:
 
 
 def printable(text: str, keep_newlines: bool = True) -> str:
-    """Replace control characters with visible stand-ins, so text is shown as written and never executed."""
-    text = _CONTROL.sub(_visible, text)
+    """Replace control and invisible characters with visible stand-ins, so text is shown as written and never
+    executed or disguised."""
+    text = _INVISIBLE.sub("\ufffd", _CONTROL.sub(_visible, text))
     return text if keep_newlines else text.replace("\n", " ")

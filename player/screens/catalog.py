@@ -52,9 +52,9 @@ class CatalogScreen(Screen):
         broken = self.app.services.catalog.broken
         if broken:
             names = ", ".join(path.name for path in broken)
-            self.query_one("#catalog-notes", Static).update(
-                Content.styled(f"⚠ skipped invalid titles: {names} (run `watch check DIR` for details)",
-                               "$warning"))
+            self.query_one("#catalog-notes", Static).update(Content.styled(
+                printable(f"⚠ skipped invalid titles: {names} (run `watch check DIR` for details)", False),
+                "$warning"))
         table.focus()
         self.show_synopsis()
 

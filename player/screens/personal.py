@@ -23,7 +23,6 @@ from ..engine.catalog import Beat, Film
 from ..engine.endings_store import Saved
 from ..engine.plan import YOURS, Plan, make_plan, predict
 from ..engine.playback import ENDED
-from ..engine.text import printable
 from ..messages import EndingDone, EndingFailed, EndingProgress
 
 if TYPE_CHECKING:
@@ -163,8 +162,8 @@ class PersonalEnding:
         if not self.writing or self.playback.state == ENDED:
             return
         self.writing = False
-        self.app.notify(f"Your ending could not be written: {printable(message.reason, False)}. "
-                        "Playing an authored ending.", title="Model", severity="error", timeout=10, markup=False)
+        self.app.say(f"Your ending could not be written: {message.reason}. Playing an authored ending.",
+                     title="Model", severity="error", timeout=10)
         fallback = predict(self.film, self.app.current_profile(), yours=False)
         ending = self.film.branch.ending(fallback)
         self.playback.back_to_branch()
@@ -180,9 +179,9 @@ class PersonalEnding:
         self.saved_id = message.ending_id
         if message.closing is not None:
             self._play(message.closing)
-            self.app.notify(f"The model stopped part-way ({printable(message.reason or '', False)}), so your "
-                            "ending closes on what it had" + (" and is saved." if message.ending_id else "."),
-                            title="Model", severity="warning", timeout=10, markup=False)
+            self.app.say(f"The model stopped part-way ({message.reason}), so your ending closes on what it had"
+                         + (" and is saved." if message.ending_id else "."), title="Model", severity="warning",
+                         timeout=10)
         self.playback.close_ending()
         self.refresh_view()
 

@@ -184,9 +184,9 @@ class PlayerScreen(PersonalEnding, Screen):
         elif self.writing:
             parts += ["  ·  ", ("✦ writing your ending…", "bold $accent")]
         elif self.app.model_status and playback.part == "main":
-            parts += ["  ·  ", (f"✦ model {self.app.model_status}", "$text-muted")]
+            parts += ["  ·  ", (f"✦ model {printable(self.app.model_status, False)}", "$text-muted")]
         if warning:
-            parts += ["  ·  ", (f"⚠ {warning}", "bold $error")]
+            parts += ["  ·  ", (f"⚠ {printable(warning, False)}", "bold $error")]
         return Content.assemble(*parts)
 
     # -- the branch point and the end ----------------------------------------------------------------------
@@ -225,8 +225,8 @@ class PlayerScreen(PersonalEnding, Screen):
         if self.plan and (self.playback.part == YOURS or self.writing):
             self.app.push_screen(WhyScreen(self.film, self.plan, self.app.current_profile()))
         else:
-            self.app.notify("Only a personalised ending has a why: choose \"Your ending\" at the branch point.",
-                            timeout=4)
+            self.app.say("Only a personalised ending has a why: choose \"Your ending\" at the branch point.",
+                         timeout=4)
 
     # -- actions --------------------------------------------------------------------------------------------
     def action_playback(self, name: str) -> None:

@@ -14,6 +14,7 @@ from textual.widgets import LoadingIndicator, Static
 
 from ..engine import profile as taste
 from ..engine import profile_store
+from ..engine.text import printable
 from ..profile_view import render
 from ..widgets.keybar import KeyBar
 
@@ -53,7 +54,8 @@ class ProfileScreen(Screen):
         try:
             state = profile_store.load(services.history)
         except OSError as error:
-            self.app.call_from_thread(self.show, Content(f"Could not read the history: {error.strerror or error}"))
+            self.app.call_from_thread(self.show, Content(printable(
+                f"Could not read the history: {error.strerror or error}")))
             return
         self.described = taste.describe(state, taste.CatalogNames(services.catalog))
         self.app.call_from_thread(self.show, render(self.described, services.viewer))

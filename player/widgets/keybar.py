@@ -52,8 +52,9 @@ class KeyBar(Widget):
         keys = hints(screen.BINDINGS, allowed)
         width = self.size.width
         # Roomy first; then tighter; then without the palette hint (ctrl+p is listed in help).
-        for pairs, gap in ((keys + [PALETTE_HINT], "  "), (keys + [PALETTE_HINT], " "), (keys, " ")):
-            content = Content(gap).join(
+        for pairs, gap in ((keys + [PALETTE_HINT], Content("  ")), (keys + [PALETTE_HINT], Content(" ")),
+                           (keys, Content(" "))):
+            content = gap.join(
                 Content.assemble((keys_, "bold $accent"), " ", label) for keys_, label in pairs)
             if content.cell_length <= width:
                 return content
