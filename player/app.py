@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
@@ -112,7 +113,8 @@ class WatchApp(App):
         if playback is not None:
             playback.quit()
             self.playbacks.discard(playback)
-            self.update_profile()
+            if self.is_running:  # once the app has stopped, cli.py folds the session into the profile
+                self.update_profile()
 
     @work(thread=True, exclusive=True, group="profile", exit_on_error=False)
     def update_profile(self) -> None:
@@ -181,6 +183,17 @@ class WatchApp(App):
     async def action_quit(self) -> None:
         self.end_sessions()
         self.exit()
+
+    def quit_on_signal(self) -> None:
+        """SIGTERM, SIGHUP or SIGINT (from cli.py's handler): quit as ctrl+q does, between two messages. Run
+        at once, in the middle of whatever the UI thread was doing, a handler cut short would go on after the
+        session's end and record after it (a fallback choice after `end`)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not running (yet, or any more): cli.py ends the sessions once it has stopped
+            self.exit()
+            return
+        loop.call_soon_threadsafe(self.call_later, self.action_quit)
 
     # -- help, commands, warnings ---------------------------------------------------------------------------
     def show_help(self, screen: Screen) -> None:

@@ -29,6 +29,7 @@ from .engine.history import History, list_viewers
 from .engine.text import printable
 
 log = logging.getLogger("watch")
+SEEDS = 2**32  # the model takes a 32-bit seed: a larger one would wrap round and write a smaller one's ending
 
 
 class DefaultCommandGroup(TyperGroup):
@@ -164,6 +165,8 @@ def play(
         raise WatchError(f"--speed {speed:g} is out of range; use {MIN_SPEED:g} to {MAX_SPEED:g}")
     if timer is not None and not 0 <= timer <= 600:
         raise WatchError(f"--timer {timer} is out of range; use 0 to 600 seconds")
+    if seed is not None and not 0 <= seed < SEEDS:
+        raise WatchError(f"--seed {seed} is out of range; use 0 to {SEEDS - 1}")
     home = _home()
     locations.check_viewer(viewer)
     films = _catalog(home, catalog)
@@ -240,12 +243,14 @@ def _check_threads(threads: Optional[int]) -> None:
 
 
 def _run_app(app, history: History, already_noted: int) -> None:
-    with _ending_sessions_on_signals(app, history):
+    with _quitting_on_signals(app):
         try:
             app.run()
         finally:
-            app.end_sessions()
-            history.close()
+            try:
+                app.end_sessions()
+            finally:
+                history.close()  # whatever happened above: the events queued are saved
     _update_profile(history)
     for notice in history.notices[already_noted:]:
         _note(notice)
@@ -265,15 +270,11 @@ def _update_profile(history: History) -> None:
 
 
 @contextmanager
-def _ending_sessions_on_signals(app, history: History) -> Iterator[None]:
-    """SIGTERM and SIGHUP (the terminal closed) save the session before anything else happens."""
-
-    def stop(signum, frame):
-        app.end_sessions()
-        history.flush()
-        app.exit()
-
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+def _quitting_on_signals(app) -> Iterator[None]:
+    """SIGTERM, SIGHUP (the terminal closed) and SIGINT (`kill -INT`; ctrl+c is a key in the player) quit as
+    ctrl+q does: the session ends and is saved."""
+    signals = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+    previous = {sig: signal.signal(sig, lambda signum, frame: app.quit_on_signal()) for sig in signals}
     try:
         yield
     finally:
@@ -337,10 +338,17 @@ def history_show(
         typer.echo(f"No history yet for viewer {viewer}.")
         return
     for event in events:
-        extra = {k: v for k, v in event.items() if k in ("from", "to", "seconds", "paused", "ending", "reason")}
-        details = " ".join(f"{k}={v}" for k, v in extra.items())
-        typer.echo(printable(f"{event['at']}  {event['kind']:<8} {event['title']:<14} {event['scene']}"
-                             f"#{event['beat']}  @{event['position']:.1f}s  {details}", False))
+        typer.echo(printable(_event_line(event), False))
+
+
+def _event_line(event: dict) -> str:
+    """One line of `watch history`, with what the event has: a hand-edited or old event may lack any field."""
+    details = " ".join(f"{k}={v}" for k, v in event.items() if k in ("from", "to", "seconds", "paused", "ending",
+                                                                     "reason"))
+    position = event.get("position")
+    at = f"@{position:.1f}s" if isinstance(position, (int, float)) else "@?"
+    return (f"{event.get('at', '?')}  {event.get('kind', '?'):<8} {event.get('title', '?'):<14} "
+            f"{event.get('scene', '?')}#{event.get('beat', '?')}  {at}  {details}")
 
 
 @history_cli.command("export")
@@ -350,25 +358,30 @@ def history_export(
     viewer: str = ViewerOption,
 ) -> None:
     """Write every event of a viewer as JSON Lines, oldest first."""
+    from .engine.history import atomic_file
+
     history = History(_home(), viewer)
-    count = 0
-    output = sys.stdout if str(file) == "-" else None
-    try:
-        if output is None:
-            file.parent.mkdir(parents=True, exist_ok=True)
-            output = file.open("w", encoding="utf-8")
-        for event in history.iter_events():
-            output.write(json.dumps(event, ensure_ascii=False) + "\n")
-            count += 1
-    except OSError as error:
-        raise WatchError(f"cannot write {file}: {error.strerror or error}") from None
-    finally:
-        if output is not None and output is not sys.stdout:
-            output.close()
+    history.counts()  # open the store first: a failure there is the data dir's, not the file's
+    if str(file) == "-":
+        count = _write_events(history, sys.stdout)
+    else:
+        try:  # all or nothing: a full disk leaves the file as it was, not half an export
+            with atomic_file(file, encoding="utf-8") as output:
+                count = _write_events(history, output)
+        except OSError as error:
+            raise WatchError(f"cannot write {file}: {error.strerror or error}") from None
     for notice in history.notices:
         _note(notice)
-    if output is not sys.stdout:
+    if str(file) != "-":
         typer.echo(printable(f"Wrote {count} events of viewer {viewer} to {file}.", False), err=True)
+
+
+def _write_events(history: History, output) -> int:
+    count = 0
+    for event in history.iter_events():
+        output.write(json.dumps(event, ensure_ascii=False) + "\n")
+        count += 1
+    return count
 
 
 @history_cli.command("erase")
@@ -378,6 +391,7 @@ def history_erase(
 ) -> None:
     """Delete a viewer's whole history, for good."""
     history = History(_home(), viewer)
+    history.refuse_if_recording()  # before asking, not after a yes that cannot be honoured
     events, sessions = history.counts()
     if not yes:
         _ask_or_stop(f"Erase {events} events ({sessions} sessions) of viewer {viewer}? This cannot be undone",
@@ -537,8 +551,10 @@ def endings(
     """List the personalised endings written for a viewer, with their seeds and models."""
     from .engine import ending_record, endings_store
 
-    saved = endings_store.all_endings(History(_home(), viewer))
-    rows = [ending_record.listing_row(record) for record in saved]
+    history = History(_home(), viewer)
+    rows = [ending_record.listing_row(record) for record in endings_store.all_endings(history)]
+    for notice in history.notices:  # a damaged ending was moved aside
+        _note(notice)
     if json_output:
         _emit_json(rows)
         return
@@ -560,7 +576,11 @@ def replay(
 
     home = _home()
     history = History(home, viewer)
-    saved = endings_store.find(history, ending)
+    try:
+        saved = endings_store.find(history, ending)
+    finally:
+        for notice in history.notices:  # a damaged ending was moved aside
+            _note(notice)
     film = _catalog(home, catalog).films.get(saved.record["title"])
     if film is None:
         raise WatchError(f"the film of ending {saved.id} ({saved.record['title']}) is no longer in the catalog")
@@ -581,7 +601,8 @@ def _title_id(home: Path, title: str, catalog: Optional[Path]) -> str:
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Entry point: run the CLI and turn every user error into one line and exit code 2."""
+    """Entry point: run the CLI and turn every user error, a data directory that cannot be used included, into
+    one line and exit code 2."""
     command = typer.main.get_command(cli)
     try:
         status = command.main(args=argv if argv is not None else sys.argv[1:], prog_name="watch",
@@ -600,6 +621,12 @@ def run(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except OSError as error:
+        problem = locations.data_dir_problem(_home(), error)
+        if problem is None:
+            raise
+        _note(problem)
+        return 2
     return status if isinstance(status, int) else 0
 
 

@@ -8,7 +8,9 @@ answer) is a ModelError with a one-line, plain-English message; the player shows
 from __future__ import annotations
 
 import threading
+import time
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Protocol
 
@@ -95,6 +97,46 @@ def one_request_at_a_time(lock: threading.Lock, wait: float) -> Iterator[None]:
 
 
 Progress = Callable[[str, float], None]  # (what is happening, fraction done 0..1) for long waits
+
+
+class Wait:
+    """One wait the viewer sees: the model getting ready while the film plays, or Your ending from the choice
+    to its first word. Created once per wait, before anything in it starts, and passed down (ModelService.prepare
+    and use), so that every step in it (waiting for the model, starting it, reading the story, the first word)
+    draws on one budget, never one budget each.
+
+    A server, which reports no progress, bounds a wait by wall-clock time: its first-token budget from `since`
+    (OpenAIBackend). The local model ignores it: only a stall stops it, so a slow but live worker is never
+    stopped. Once the first word has come (`over`), each later request has a budget of its own."""
+
+    def __init__(self) -> None:
+        self.since = time.monotonic()
+        self.over = False
+
+    def due(self, budget: float) -> float:
+        """When a step that starts now, and may take `budget` seconds, must be done."""
+        return time.monotonic() + budget if self.over else self.since + budget
+
+
+# The wait in progress on this thread. ModelService sets it around the backend calls it makes; a backend reads it
+# there, not from a parameter, so that the Backend protocol and the writer (which calls stream()) stay as they are.
+_waiting: ContextVar[Wait | None] = ContextVar("watch_wait", default=None)
+
+
+@contextmanager
+def waiting(wait: Wait) -> Iterator[Wait]:
+    """Make `wait` the current wait of this thread for the backend calls made inside."""
+    token = _waiting.set(wait)
+    try:
+        yield wait
+    finally:
+        _waiting.reset(token)
+
+
+def current_wait() -> Wait:
+    """The wait the backend call in progress belongs to; a call made outside any (watch doctor, a test) is a wait
+    of its own, starting now."""
+    return _waiting.get() or Wait()
 
 
 class Backend(Protocol):

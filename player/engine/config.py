@@ -37,8 +37,12 @@ def read_config(home: Path) -> dict:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{path} is not a readable TOML file: {error}") from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise ConfigError(f"{path} is not a readable TOML file: it is nested too deep") from None
     for key, kind in KEYS.items():
         if key in data and not _valid(data[key], kind):
+            if isinstance(data[key], str) and kind is str:
+                raise ConfigError(f"{path}: `{key}` is empty; give it a value or remove the line")
             raise ConfigError(f"{path}: `{key}` must be a {KINDS[kind]}")
     return {key: data[key] for key in KEYS if key in data}
 

@@ -14,6 +14,7 @@ from .catalog import Beat, reading_seconds
 from .errors import WatchError
 from .events import utc_now
 from .history import History
+from .plan import Plan
 
 FOLDER = "endings"
 
@@ -50,9 +51,31 @@ def beats_record(beats: list[Beat]) -> list[dict]:
             for b in beats]
 
 
+REQUIRED = {"id": str, "title": str, "seed": int, "beats": list}  # what `watch endings` lists
+
+
+def _problem(record: dict) -> str | None:
+    """What makes a saved ending unusable (for the history's damage check: such a file is moved aside and the
+    user told, as an invalid one is), or None. Other fields may be missing; a plan, if there, must be readable."""
+    for name, kind in REQUIRED.items():
+        if not isinstance(record.get(name), kind) or isinstance(record.get(name), bool):
+            return f"a saved ending without a valid {name}"
+    try:
+        Saved(record["id"], record).beats
+        if "plan" in record:
+            Plan.from_dict(record["plan"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return "a saved ending whose beats or plan cannot be read"
+    return None
+
+
+def _read(history: History, name: str) -> dict | None:
+    return history.read_state(f"{FOLDER}/{name}", _problem)
+
+
 def all_endings(history: History) -> list[dict]:
-    """Every saved ending of the viewer, oldest first."""
-    records = [history.read_state(f"{FOLDER}/{name}") for name in history.state_names(FOLDER)]
+    """Every usable saved ending of the viewer, oldest first (damaged ones are moved aside, with a notice)."""
+    records = [_read(history, name) for name in history.state_names(FOLDER)]
     return sorted((r for r in records if r), key=lambda r: (r.get("saved", ""), r["id"]))
 
 
@@ -62,7 +85,7 @@ def find(history: History, wanted: str) -> Saved:
     if len(matches) != 1 or not wanted.strip():
         problem = "no saved ending has the id" if not matches else "more than one saved ending starts with"
         raise EndingNotFound(f"{problem} {wanted!r}; run `watch endings` to see them")
-    record = history.read_state(f"{FOLDER}/{matches[0]}")
+    record = _read(history, matches[0])
     if not record:
-        raise EndingNotFound(f"the saved ending {matches[0]} could not be read")
+        raise EndingNotFound(f"the saved ending {matches[0]} is damaged, so it cannot be replayed")
     return Saved(matches[0], record)

@@ -11,7 +11,8 @@ Design (docs/history.md has the long version):
   reads only that and a directory listing. It is a cache: segments are the truth, and a summary that disagrees
   with its newest segment is rebuilt from the segment files.
 - Every file is replaced atomically (temporary file, fsync, rename, fsync of the folder), so a crash leaves the
-  old or the new file, never half of one. A file lock serialises writers across processes.
+  old or the new file, never half of one. A file lock serialises writers across processes, and each process
+  recording for a viewer holds a lock of its own, so that `erase` elsewhere can refuse while it runs.
 - A file that is not valid JSON, or is JSON of the wrong shape, is moved aside to `<name>.corrupt-<timestamp>`,
   never overwritten.
 - When a write fails (disk full, read-only, or any other error), the events stay queued and the writer retries
@@ -29,16 +30,18 @@ import tempfile
 import threading
 import time
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import IO, Callable, Iterable, Iterator
 from urllib.parse import quote, unquote
 
 from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
+from .errors import WatchError
 from .locations import check_viewer, viewer_dir, viewers_dir
 
 SEGMENT_SIZE = 500
@@ -50,6 +53,10 @@ TITLES = "titles"  # the TinyDB table of the summary file
 STATE = "state"  # the TinyDB table of a state document
 
 log = logging.getLogger("watch.history")
+
+
+class PlayerRunning(WatchError):
+    """Another process is recording events for the viewer, so their history cannot be erased now."""
 
 
 class CorruptFile(Exception):
@@ -108,11 +115,20 @@ class AtomicJSONStorage(Storage):
 
 
 def atomic_write(path: Path, payload: bytes) -> None:
+    with atomic_file(path) as file:
+        file.write(payload)
+
+
+@contextmanager
+def atomic_file(path: Path, encoding: str | None = None) -> Iterator[IO]:
+    """A file that replaces `path` only once it is wholly written: a temporary file in the same folder (mode
+    0600), fsynced, renamed over `path`, then the folder fsynced. If anything fails before the rename (a full
+    disk), `path` is as it was and the temporary file is gone. Text with an `encoding`, else bytes."""
     _make_dirs(path.parent)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(payload)
+        with os.fdopen(handle, "w" if encoding else "wb", encoding=encoding) as file:
+            yield file
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)
@@ -122,7 +138,7 @@ def atomic_write(path: Path, payload: bytes) -> None:
         except OSError:
             pass
         raise
-    _fsync_dir(path.parent)  # the rename is only durable once the folder holding it is
+    fsync_dir(path.parent)  # the rename is only durable once the folder holding it is
 
 
 def _make_dirs(folder: Path) -> None:
@@ -134,10 +150,10 @@ def _make_dirs(folder: Path) -> None:
         folder.mkdir()
     except FileExistsError:
         pass  # made by another process meanwhile (or a file is in the way, which the write reports)
-    _fsync_dir(folder.parent)
+    fsync_dir(folder.parent)
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     """Make the folder's entries (a rename, a new folder) durable. Best effort: the rename has happened, and
     failing the write now would only save its events twice; some systems cannot open or sync a folder."""
     try:
@@ -236,6 +252,10 @@ class History:
         self._pending: deque[dict] = deque()
         self._io = threading.RLock()
         self._lock = FileLock(str(viewers_dir(home) / f".{self.viewer}.lock"), timeout=LOCK_TIMEOUT)
+        # Held while this process records for the viewer, so that `erase` elsewhere can tell (one file per
+        # process, named by its pid; ".players" cannot be a viewer's name).
+        self._players = viewers_dir(home) / ".players" / self.viewer
+        self._recording: FileLock | None = None
         self._wake = threading.Event()
         self._stop = False
         self._writer: threading.Thread | None = None
@@ -255,6 +275,7 @@ class History:
     def _start_writer(self) -> None:
         with self._io:
             if self._writer is None and not self._stop:
+                self._hold_recording()
                 self._writer = threading.Thread(target=self._write_loop, name="history-writer", daemon=True)
                 self._writer.start()
 
@@ -329,6 +350,54 @@ class History:
             writer.join(timeout=10)
         if not self.flush():
             self._rescue()
+        self._release_recording()
+
+    def _hold_recording(self) -> None:
+        path = self._players / f"{os.getpid()}.lock"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._recording = FileLock(str(path), timeout=0, thread_local=False)  # released by close(), on any thread
+            self._recording.acquire()
+        except (OSError, Timeout):  # a read-only disk: nothing gets saved there for an erase to undo either
+            self._recording = None
+
+    def _release_recording(self) -> None:
+        if self._recording is not None:
+            self._recording.release()
+            Path(self._recording.lock_file).unlink(missing_ok=True)
+            self._recording = None
+
+    def other_players(self) -> list[int]:
+        """The processes other than this one recording events for this viewer now. A lock file left by a
+        process that was killed is not held by anyone: it is removed."""
+        try:
+            paths = sorted(self._players.glob("*.lock"))
+        except OSError:
+            return []
+        running = []
+        for path in paths:
+            if path.stem == str(os.getpid()) or not path.stem.isdigit():
+                continue
+            probe = FileLock(str(path), timeout=0)
+            try:
+                probe.acquire()
+            except Timeout:
+                running.append(int(path.stem))
+            except OSError:
+                continue
+            else:
+                probe.release()
+                path.unlink(missing_ok=True)
+        return running
+
+    def refuse_if_recording(self) -> None:
+        """Erasing while another player records would not erase: its next events would start a fresh history
+        (a session without its start). So refuse, naming the player."""
+        running = self.other_players()
+        if running:
+            processes = ", ".join(str(pid) for pid in running)
+            raise PlayerRunning(f"viewer {self.viewer} is watching in a player that is still running (process "
+                                f"{processes}); quit it, then erase the history")
 
     def _rescue(self) -> None:
         rescue = Path(tempfile.gettempdir()) / f"watch-{self.viewer}-unsaved-{_stamp()}.jsonl"
@@ -601,11 +670,12 @@ class History:
         return self._lock
 
     def erase(self) -> None:
-        """Delete this viewer's history for good."""
+        """Delete this viewer's history for good. Raises PlayerRunning if another process records for them."""
         with self._io:
-            self._pending.clear()
             self._lock_path_ready()
-            with self._lock:
+            with self._lock:  # a player's writer needs this lock too: none can write between check and rename
+                self.refuse_if_recording()
+                self._pending.clear()
                 if self.dir.exists():
                     trash = self.dir.with_name(f".{self.dir.name}.erasing-{_stamp()}")
                     os.replace(self.dir, trash)

@@ -23,6 +23,7 @@ from .catalog import load_title, valid_id, without_article
 from .errors import CatalogError, ImportFailed
 from .film_toml import render
 from .fountain import parse
+from .history import atomic_write, fsync_dir
 from .names import place, slug, unique
 from .screenplay import Builder, DraftBeat
 from .storyboard_cards import frames
@@ -117,10 +118,10 @@ def import_fountain(source: Path, into: Path, title_id: str | None = None, force
 
 
 def _write_files(folder: Path, conversion: Conversion) -> None:
-    (folder / "frames").mkdir(parents=True)
+    """Every file fsynced, and its folder, so that the title renamed into place is whole after a power cut."""
     for relative, art in conversion.frames.items():
-        (folder / relative).write_text(art, encoding="utf-8")
-    (folder / "film.toml").write_text(conversion.film_toml, encoding="utf-8")
+        atomic_write(folder / relative, art.encode())
+    atomic_write(folder / "film.toml", conversion.film_toml.encode())
 
 
 def write_title(conversion: Conversion, into: Path, force: bool = False) -> Path:
@@ -150,6 +151,7 @@ def write_title(conversion: Conversion, into: Path, force: bool = False) -> Path
                 raise
         else:
             os.rename(folder, target)
+        fsync_dir(into)  # the rename is only durable once the catalog folder holding it is
     except CatalogError as error:
         raise ImportFailed(f"the converted title does not validate ({error.problems[0]}); please report this") \
             from None

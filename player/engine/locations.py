@@ -24,6 +24,22 @@ def data_home(env: Mapping[str, str] = os.environ) -> Path:
     return Path(home).expanduser() if home else platformdirs.user_data_path("watch", appauthor=False)
 
 
+def data_dir_problem(home: Path, error: OSError) -> str | None:
+    """The one line for an OSError on a path inside the data directory: it is a file (or /dev/null), or
+    read-only. Every command reads and writes there, so a bad one fails them all alike. None for an error
+    elsewhere."""
+    home = Path(os.path.abspath(home))
+    names = [name for name in (error.filename, error.filename2) if isinstance(name, str)]
+    inside = [path for path in map(Path, map(os.path.abspath, names)) if path.is_relative_to(home)]
+    if not inside:
+        return None
+    if home.exists() and not home.is_dir():
+        problem = "is not a folder"
+    else:
+        problem = f"cannot be used ({(error.strerror or error.__class__.__name__).lower()}: {inside[0]})"
+    return f"the data directory {home} {problem}; set WATCH_HOME to a folder you can write to"
+
+
 def cache_home(env: Mapping[str, str] = os.environ) -> Path:
     home = env.get("WATCH_CACHE")
     return Path(home).expanduser() if home else platformdirs.user_cache_path("watch", appauthor=False)

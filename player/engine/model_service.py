@@ -2,7 +2,14 @@
 story, then asked for an ending at the branch point. Thread-safe; no UI code.
 
 The backend runs one request at a time, so every use goes through one lock; a failure is kept as a one-line
-message and offered again at the branch point, where the player falls back to an authored ending.
+message and offered again at the branch point, where the player falls back to an authored ending. Every
+exception stops here: one that is not a ModelError (a bug, or input nobody foresaw) is logged once with its
+traceback and becomes a one-line failure like any other, so the player never waits on a request that died.
+
+Each call belongs to one wait the viewer sees (backend.Wait): prepare() and use() take the wait they are part
+of, or start one of their own when they are called. The time spent waiting for the lock counts, so a prewarm
+that holds it while the viewer waits does not add a budget of its own; and use() does not start again a model
+that has just failed, it raises the kept failure.
 
 cancel() and close() never take that lock: they stop the backend from any thread at once, so that a request in
 progress raises ModelError right away (quitting while an ending is written must not wait for it). After
@@ -11,15 +18,18 @@ cancel() the next use starts the model afresh; after close() nothing starts it a
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Callable
 
-from .backend import CLOSED, Backend, ModelError, Progress, Sampler
+from .backend import CLOSED, Backend, ModelError, Progress, Sampler, Wait, waiting
 from .catalog import Film
 from .prompt import story_prefix
 
 Status = Callable[[str, float | None], None]  # ("preparing the default model", 0.4) / ("ready", None) ...
 READY = "ready"
+UNAVAILABLE = "unavailable"
+log = logging.getLogger("watch.model")
 
 
 class ModelService:
@@ -39,9 +49,12 @@ class ModelService:
         self.status = text
         self.on_status(text, fraction)
 
-    def prepare(self, film: Film) -> None:
-        """Start the backend if needed and prewarm the film's story. Blocking: run it on a thread."""
-        with self._lock:
+    def prepare(self, film: Film, wait: Wait | None = None) -> None:
+        """Start the backend if needed and prewarm the film's story, within `wait` (by default, one that starts
+        now). Never raises: a failure is kept (self.error) and the status becomes unavailable. Blocking: run it
+        on a thread."""
+        wait = wait or Wait()
+        with self._lock, waiting(wait):
             try:
                 backend = self._start()
                 prefix = story_prefix(film)
@@ -50,8 +63,8 @@ class ModelService:
                     backend.prewarm(prefix, progress=lambda what, fraction: self._report(what, fraction))
                     self._prewarmed = prefix
                 self._report(READY, None)
-            except ModelError as error:
-                self._fail(str(error))
+            except Exception as error:
+                self._fail(self._message(error, "preparing the model"))
 
     @property
     def ready(self) -> bool:
@@ -78,6 +91,16 @@ class ModelService:
             self.backend = backend
         return self.backend
 
+    def _message(self, error: Exception, doing: str) -> str:
+        """The one line a failure is shown as. A ModelError says it already; anything else is unforeseen: its
+        traceback goes to the log, once, unless it only followed a cancel() or close()."""
+        if isinstance(error, ModelError):
+            return str(error)
+        if self._cancelled or self._closed:
+            return CLOSED
+        log.error("unexpected error while %s", doing, exc_info=error)
+        return f"an unexpected error ({error.__class__.__name__}; see the log)"
+
     def _fail(self, message: str) -> None:
         if self._cancelled or self._closed:  # stopped on purpose: not a failure to report
             return
@@ -86,17 +109,24 @@ class ModelService:
             self.backend.close()
             self.backend = None
         self._prewarmed = None  # a backend started afresh must read the story again
-        self._report("unavailable", None)
+        self._report(UNAVAILABLE, None)
 
-    def use(self, work: Callable[[Backend], object]) -> object:
-        """Run `work` with the started backend, one caller at a time. A failure makes the service unavailable
-        (the message is kept) and is raised as ModelError."""
-        with self._lock:
+    def use(self, work: Callable[[Backend], object], wait: Wait | None = None) -> object:
+        """Run `work` with the started backend, one caller at a time, within `wait` (by default, one that starts
+        now). Any failure makes the service unavailable (the message is kept) and is raised as ModelError; after
+        a failure that nothing has reset since (prepare(), cancel()), the kept one is raised at once."""
+        wait = wait or Wait()
+        with self._lock, waiting(wait):
+            if self.status == UNAVAILABLE and self.error:
+                raise ModelError(self.error)
             try:
                 return work(self._start())
-            except ModelError as error:
-                self._fail(str(error))
-                raise
+            except Exception as error:
+                message = self._message(error, "writing")
+                self._fail(message)
+                if isinstance(error, ModelError):
+                    raise
+                raise ModelError(message) from error
 
     def describe(self) -> dict:
         return self.backend.describe() if self.backend else {}

@@ -95,21 +95,37 @@ def _read_known_cached(path: Path, mtime_ns: int) -> dict[str, ModelSettings]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ModelError(f"{path} is not a readable TOML file: {error}") from None
+    except RecursionError:
+        raise ModelError(f"{path} is not a readable TOML file: it is nested too deep") from None
+    tables = data.get("models", {})
+    if not isinstance(tables, dict):
+        raise ModelError(f"{path}: `models` must be a table of models by file name, like [models.\"my.gguf\"]")
     known = {}
-    for file_name, entry in data.get("models", {}).items():
+    for file_name, entry in tables.items():
         try:
+            if not isinstance(entry, dict):
+                raise TypeError("it must be a table")
             sampler = Sampler(**entry.get("sampler", {}))
+            if not all(isinstance(value, (int, float)) and not isinstance(value, bool)
+                       for value in sampler.as_dict().values()):
+                raise TypeError("its sampler settings must be numbers")
             known[file_name] = ModelSettings(
-                name=entry.get("name", Path(file_name).stem), prompting=entry.get("prompting", "base"),
+                name=_text(entry.get("name", Path(file_name).stem), "name"), prompting=entry.get("prompting", "base"),
                 n_ctx=int(entry.get("n_ctx", DEFAULT_N_CTX)), sampler=sampler,
                 max_tokens_per_beat=int(entry.get("max_tokens_per_beat", ModelSettings.max_tokens_per_beat)),
-                sha256=entry.get("sha256"), known=True)
+                sha256=_text(entry.get("sha256"), "sha256", optional=True), known=True)
         except (TypeError, ValueError, AttributeError) as error:
             raise ModelError(f"{path}: the entry for {file_name!r} is not valid: {error}") from None
         if known[file_name].prompting not in ("base", "chat"):
             raise ModelError(f"{path}: {file_name!r} has prompting = {known[file_name].prompting!r}; "
                              "use \"base\" or \"chat\"")
     return known
+
+
+def _text(value, key: str, optional: bool = False) -> str | None:
+    if (value is None and optional) or isinstance(value, str):
+        return value
+    raise TypeError(f"{key} must be a string")
 
 
 def _read_known(path: Path) -> dict[str, ModelSettings]:
@@ -186,7 +202,8 @@ def _check_named(path: Path, source: str, home: Path) -> None:
     if source not in (CLI, ENV, CONFIG) or path.is_file():
         return
     where = {CLI: "--model", ENV: "WATCH_MODEL", CONFIG: f"`model` in {config_file(home)}"}[source]
-    what = "is a folder, not a .gguf file" if path.is_dir() else "does not exist"
+    what = ("is a folder, not a .gguf file" if path.is_dir() else
+            "is not a regular file" if path.exists() else "does not exist")  # /dev/zero exists
     raise ModelError(f"{where} names {path}, which {what}")
 
 
@@ -315,7 +332,8 @@ def file_sha256(path: Path, home: Path, progress: Progress | None = None) -> str
     shared default model in the cache dir beside it (so it is checked once, not once per data dir)."""
     stat = path.stat()
     entry = _read_cache(home, path).get(str(path.resolve()))
-    if entry and entry.get("size") == stat.st_size and entry.get("mtime_ns") == stat.st_mtime_ns:
+    if (isinstance(entry, dict) and entry.get("size") == stat.st_size and entry.get("mtime_ns") == stat.st_mtime_ns
+            and _is_sha256(entry.get("sha256"))):
         return entry["sha256"]
     digest = _sha256(path, _Fraction(progress, CHECKING, stat.st_size or 1).add)
     _remember_sha(home, path, digest)
@@ -327,11 +345,17 @@ def _sha_folder(home: Path, path: Path) -> Path:
     return shared if path.resolve().parent == shared.resolve() else models_dir(home)
 
 
+def _is_sha256(value) -> bool:
+    return isinstance(value, str) and len(value) == 64 and all(char in "0123456789abcdef" for char in value)
+
+
 def _read_cache(home: Path, path: Path) -> dict:
+    """The sha256 cache; missing or damaged (not JSON, nested too deep, not an object), it is empty: it is only a
+    cache. Entries of the wrong shape are ignored where they are read."""
     try:
         data = json.loads((_sha_folder(home, path) / SHA_CACHE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}  # missing or damaged: it is only a cache
+    except (OSError, ValueError, RecursionError):
+        return {}
     return data if isinstance(data, dict) else {}
 
 

@@ -4,8 +4,14 @@ dependency for it.
 
 A base model gets the story prompt at `POST {url}/completions`; a chat model gets it at `{url}/chat/completions`,
 in one user message that asks for the continuation (see Continuation for what that costs). Both stream
-server-sent events (`data: {json}` lines, then `data: [DONE]`), read line by line with a deadline on every read:
-FIRST_TOKEN_BUDGET until the first word, STALL_BUDGET between words. Pings and empty chunks are not words.
+server-sent events (`data: {json}` lines, then `data: [DONE]`), read line by line.
+
+Deadlines: a server says nothing while it reads a prompt, so it is bounded by wall-clock time. Everything in one
+wait the viewer sees (backend.Wait: GET /models, the prewarm, the first word of the ending) must be done within
+FIRST_TOKEN_BUDGET of the wait's start; after that each next word must come within STALL_BUDGET, and each later
+request has FIRST_TOKEN_BUDGET of its own to its first word. The deadline holds for every read of the socket
+(_Reader sets the socket's timeout to the time left before each one), so a server that dribbles a byte at a time,
+pings without words, or sends half a line cannot hold a read past it. Pings and empty chunks are not words.
 
 Prewarm sends the prefix as a 1-token completion, and every request carries `cache_prompt: true`: llama-server
 then keeps the prompt's KV cache for the next request (older builds drop it unless asked). llama-cpp-python's
@@ -26,18 +32,20 @@ stream() returns closes its connection, which tells the server to stop generatin
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import logging
 import socket
 import threading
 import time
+from functools import partial
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import SplitResult, urlsplit
 
 from . import models
-from .backend import (CLOSED, FIRST_TOKEN_BUDGET, STALL_BUDGET, Generated, ModelError, Progress, Request,
-                      one_request_at_a_time)
+from .backend import (CLOSED, FIRST_TOKEN_BUDGET, STALL_BUDGET, Generated, ModelError, Progress, Request, Wait,
+                      current_wait, one_request_at_a_time)
 from .locations import data_home
 
 CONNECT_TIMEOUT = 5.0  # seconds to open a connection (the DNS look-up before it is not bounded by it)
@@ -75,7 +83,9 @@ class OpenAIBackend:
         self.chat = bool(chat)
         self._lock = threading.Lock()  # one request at a time
         self._closed = False
-        self._connection: http.client.HTTPConnection | None = None  # of the request in progress, for close()
+        # the socket of the request in progress, for close(): http.client forgets it (connection.sock = None) as
+        # soon as a response will close the connection (HTTP/1.0, `Connection: close`), yet the response reads on
+        self._socket: socket.socket | None = None
 
     def __repr__(self) -> str:  # never the key
         return f"OpenAIBackend({self.url!r}, model={self.model or self.api_model!r}, chat={self.chat})"
@@ -88,7 +98,7 @@ class OpenAIBackend:
             self._closed = False
             if progress:
                 progress(CONNECTING, 0.0)
-            served = self._served_models()
+            served = self._served_models(current_wait())
             if not served and self.api_model is None:
                 raise self._failure(f"the server at {self.url} serves no model; name one with --api-model")
             name = self.api_model or served[0]
@@ -108,22 +118,29 @@ class OpenAIBackend:
         started = time.monotonic()
         if progress:
             progress("Reading the story", 0.0)
-        for _ in self.stream(Request(prompt=prefix, max_tokens=1, stop=(), seed=0)):
+        for _ in self._stream(Request(prompt=prefix, max_tokens=1, stop=(), seed=0), ends_wait=False):
             pass
         if progress:
             progress("Reading the story", 1.0)
         log.info("prewarmed %d characters in %.2f s", len(prefix), time.monotonic() - started)
 
     def stream(self, request: Request) -> Iterator[str]:
+        return self._stream(request, ends_wait=True)
+
+    def _stream(self, request: Request, ends_wait: bool) -> Iterator[str]:
+        """stream(); its first word ends the current wait unless `ends_wait` is false (a prewarm's token is not
+        what the viewer waits for)."""
         with self._request():
             self._running()
-            chat = self.chat
+            chat, wait = self.chat, current_wait()
             started = time.monotonic()
-            deadline = started + self.first_token_budget
-            connection, events = self._post("/chat/completions" if chat else "/completions",
-                                            self._body(request, chat), deadline)
+            due = _Due(wait.due(self.first_token_budget),
+                       self._late("written its first word", self.first_token_budget))
+            connection, response = self._open("POST", "/chat/completions" if chat else "/completions",
+                                              json.dumps(self._body(request, chat)).encode(), due)
+            events = Events(self, response, due)
             first, pieces = None, []
-            texts = self._scrubbed(events.texts(chat, deadline))
+            texts = self._scrubbed(events.texts(chat, wait if ends_wait else None))
             reply = Continuation(request.prompt, request.stop) if chat else None
             try:
                 for text in reply.apply(texts) if reply is not None else texts:
@@ -131,7 +148,7 @@ class OpenAIBackend:
                     pieces.append(text)
                     yield text
             finally:  # also when the caller closes us early: the server sees the connection go and stops
-                self._hang_up(connection)
+                self._hang_up(connection, response)
             elapsed = time.monotonic() - started
             tokens = events.usage.get("completion_tokens")
             stopped_by = "length" if events.finish == "length" and not (reply and reply.stopped) else "stop"
@@ -149,11 +166,11 @@ class OpenAIBackend:
 
     def close(self) -> None:
         self._closed = True
-        connection = self._connection
-        if connection is not None and connection.sock is not None:
+        sock = self._socket
+        if sock is not None:
             try:  # shutdown, unlike close, also wakes a thread blocked reading the socket
-                connection.sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:  # already closed
                 pass
 
     # ---- requests --------------------------------------------------------------------------------------------
@@ -175,65 +192,68 @@ class OpenAIBackend:
                 body["stop"] = list(request.stop)
         return body
 
-    def _served_models(self) -> list[str]:
-        deadline = time.monotonic() + self.first_token_budget
-        late = self._late("listed its models", self.first_token_budget)
-        connection, response = self._open("GET", "/models", None, deadline, late)
+    def _served_models(self, wait: Wait) -> list[str]:
+        due = _Due(wait.due(self.first_token_budget), self._late("listed its models", self.first_token_budget))
+        connection, response = self._open("GET", "/models", None, due)
         try:
             data = json.loads(response.read(MAX_LINE))
             return [entry["id"] for entry in data["data"] if isinstance(entry.get("id"), str)]
-        except (ValueError, TypeError, KeyError, AttributeError):
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
             raise self._failure(f"the server at {self.url} did not list its models (GET /models); "
                                 "is the URL right? it should end in /v1") from None
         except TimeoutError:
-            raise self._failure(late) from None
+            raise self._failure(due.late) from None
         except (OSError, http.client.HTTPException) as error:
             raise self._lost(error) from None
         finally:
-            self._hang_up(connection)
+            self._hang_up(connection, response)
 
-    def _post(self, path: str, body: dict, deadline: float) -> tuple[http.client.HTTPConnection, Events]:
-        late = self._late("written its first word", self.first_token_budget)
-        connection, response = self._open("POST", path, json.dumps(body).encode(), deadline, late)
-        return connection, Events(self, connection, response)
-
-    def _open(self, method: str, path: str, data: bytes | None, deadline: float,
-              late: str) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
-        """A connection with the response's status line and headers read; a status >= 400 is a ModelError."""
+    def _open(self, method: str, path: str, data: bytes | None,
+              due: _Due) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+        """A connection with the response's status line and headers read, all by `due`; a status >= 400 is a
+        ModelError. The response reads the socket through _Reader, so the rest of it is read by `due` too."""
         parts = self._parts
         kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        connection = kind(parts.hostname, parts.port, timeout=self.connect_timeout)
-        self._connection = connection
+        if self._closed:
+            raise ModelError(CLOSED)
+        if due.left() <= 0:  # the wait was spent before this request could start (waiting for the model)
+            raise self._failure(due.late)
+        connection = kind(parts.hostname, parts.port, timeout=min(self.connect_timeout, due.left()))
+        connection.response_class = partial(_Response, due=due)
+        response = None
         try:
-            self._connect(connection)
+            self._connect(connection, due)
+            self._socket = connection.sock
+            if self._closed:  # close() ran while it connected, before it could see the socket
+                raise ModelError(CLOSED)
             headers = {"Accept": "text/event-stream" if method == "POST" else "application/json"}
             if data is not None:
                 headers["Content-Type"] = "application/json"
             if self._key:
                 headers["Authorization"] = f"Bearer {self._key}"
             try:
-                connection.sock.settimeout(max(0.001, deadline - time.monotonic()))
+                connection.sock.settimeout(max(0.001, due.left()))  # for sending; _Reader sets it for reading
                 connection.request(method, parts.path + path, body=data, headers=headers)
                 response = connection.getresponse()
             except TimeoutError:
-                raise self._failure(late) from None
+                raise self._failure(due.late) from None
             except (OSError, http.client.HTTPException) as error:
                 raise self._lost(error) from None
             if response.status >= 400:
                 raise self._status_error(method, path, response)
             return connection, response
         except BaseException:
-            self._hang_up(connection)
+            self._hang_up(connection, response)
             raise
 
-    def _hang_up(self, connection: http.client.HTTPConnection) -> None:
+    def _hang_up(self, connection: http.client.HTTPConnection, response: http.client.HTTPResponse | None) -> None:
+        """Close the response and the connection: the socket closes once both have let it go."""
+        if response is not None:
+            response.close()
         connection.close()
-        if self._connection is connection:
-            self._connection = None
+        self._socket = None
 
-    def _connect(self, connection: http.client.HTTPConnection) -> None:
-        if self._closed:
-            raise ModelError(CLOSED)
+    def _connect(self, connection: http.client.HTTPConnection, due: _Due) -> None:
         try:
             connection.connect()
         except socket.gaierror:
@@ -243,6 +263,8 @@ class OpenAIBackend:
             raise self._failure(f"the server at {self.url} refused the connection; is it running, on that port?"
                                 ) from None
         except TimeoutError:
+            if due.left() <= 0:
+                raise self._failure(due.late) from None
             raise self._failure(f"the server at {self.url} did not accept a connection in "
                                 f"{self.connect_timeout:g} s; is the address right?") from None
         except OSError as error:  # unreachable network, TLS failures
@@ -324,36 +346,83 @@ class OpenAIBackend:
         return one_request_at_a_time(self._lock, self.stall_budget)
 
 
-class Events:
-    """The server-sent events of one response, each read within a deadline. texts() gives the text of each
-    chunk and notes the usage, the finish reason and the number of text chunks on the way."""
+class _Due:
+    """When what is being read now must have come, and what to say if it has not. Moved on after each word."""
 
-    def __init__(self, backend: OpenAIBackend, connection: http.client.HTTPConnection,
-                 response: http.client.HTTPResponse):
-        self.backend, self.connection, self.response = backend, connection, response
+    def __init__(self, at: float, late: str):
+        self.at, self.late = at, late
+
+    def left(self) -> float:
+        return self.at - time.monotonic()
+
+
+class _Reader(io.RawIOBase):
+    """The socket as a response reads it: before every read the socket's timeout is set to the time left until
+    `due`, so no read, however slowly the bytes come, ends after it (TimeoutError). Like the file of
+    socket.makefile() it replaces, it keeps the socket open until the response is closed, whatever http.client
+    does with it."""
+
+    def __init__(self, sock: socket.socket, due: _Due):
+        super().__init__()
+        self.sock, self.due = sock, due
+        self.raw = sock.makefile("rb", buffering=0)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int | None:
+        left = self.due.left()
+        if left <= 0:
+            raise TimeoutError("the deadline passed")
+        self.sock.settimeout(left)
+        return self.raw.readinto(buffer)
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+class _Response(http.client.HTTPResponse):
+    """http.client's response, reading through _Reader instead of socket.makefile()."""
+
+    def __init__(self, sock: socket.socket, *args, due: _Due, **kwargs):
+        super().__init__(sock, *args, **kwargs)
+        self.fp.close()
+        self.fp = io.BufferedReader(_Reader(sock, due))
+
+
+class Events:
+    """The server-sent events of one response, read by `due`. texts() gives the text of each chunk and notes
+    the usage, the finish reason and the number of text chunks on the way."""
+
+    def __init__(self, backend: OpenAIBackend, response: http.client.HTTPResponse, due: _Due):
+        self.backend, self.response, self.due = backend, response, due
         self.usage: dict = {}
         self.finish: str | None = None
         self.chunks = 0
+        self.raw = ""  # the event being read, as sent: quoted in messages (json.dumps may recurse too deep)
 
-    def texts(self, chat: bool, deadline: float) -> Iterator[str]:
-        """Until `data: [DONE]`: the first text is due by `deadline`, each next one within the stall budget."""
+    def texts(self, chat: bool, wait: Wait | None) -> Iterator[str]:
+        """Until `data: [DONE]`: the first text is due by `due`, each next one within the stall budget. The first
+        ends `wait`, if given: the viewer has the first word."""
         backend = self.backend
-        late = backend._late("written its first word", backend.first_token_budget)
-        while (event := self.next(deadline, late)) is not None:
+        while (event := self.next()) is not None:
             if isinstance(event.get("usage"), dict):
                 self.usage = event["usage"]
             text = self._text(event, chat)
             if text:
                 self.chunks += 1
-                deadline = time.monotonic() + backend.stall_budget
-                late = backend._late("written its next word", backend.stall_budget)
+                if wait is not None:
+                    wait.over = True
+                self.due.at = time.monotonic() + backend.stall_budget
+                self.due.late = backend._late("written its next word", backend.stall_budget)
                 yield text
 
-    def next(self, deadline: float, late: str) -> dict | None:
+    def next(self) -> dict | None:
         """The next event's JSON, or None at `data: [DONE]`."""
         data: list[str] = []
         while True:
-            line = self._line(deadline, late)
+            line = self._line()
             if line is None:  # the end of the body
                 if data and "\n".join(data).strip() == "[DONE]":
                     return None
@@ -376,41 +445,44 @@ class Events:
         backend = self.backend
         if "error" in event:
             said = event["error"].get("message") if isinstance(event["error"], dict) else event["error"]
+            said = said if isinstance(said, str) else self.raw
             raise backend._failure(f"the server at {backend.url} reported an error while writing: "
                                    f"{_one_line(backend._scrub(str(said)), SHOWN)}")
         choices = event.get("choices")
         if not isinstance(choices, list) or not all(isinstance(choice, dict) for choice in choices):
             if "usage" in event:
                 return None
-            raise backend._malformed(f"an event without choices ({_quote(json.dumps(event))})")
+            raise backend._malformed(f"an event without choices ({_quote(self.raw)})")
         if not choices:
             return None
         self.finish = choices[0].get("finish_reason") or self.finish
-        text = (choices[0].get("delta") or {}).get("content") if chat else choices[0].get("text")
+        piece = (choices[0].get("delta") or {}) if chat else choices[0]
+        if not isinstance(piece, dict):
+            raise backend._malformed(f"an event whose delta is not an object ({_quote(self.raw)})")
+        text = piece.get("content") if chat else piece.get("text")
         if text is not None and not isinstance(text, str):
-            raise backend._malformed(f"an event whose text is not a string ({_quote(json.dumps(event))})")
+            raise backend._malformed(f"an event whose text is not a string ({_quote(self.raw)})")
         return text
 
     def _decode(self, data: str) -> dict | None:
         if data.strip() == "[DONE]":
             return None
+        self.raw = data
         try:
             event = json.loads(data)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to be an event
             event = None
         if not isinstance(event, dict):
             raise self.backend._malformed(f"an event that is not a JSON object ({_quote(data)})")
         return event
 
-    def _line(self, deadline: float, late: str) -> str | None:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise self.backend._failure(late)
+    def _line(self) -> str | None:
+        if self.due.left() <= 0:  # also when lines keep coming from what is already read
+            raise self.backend._failure(self.due.late)
         try:
-            self.connection.sock.settimeout(remaining)
             raw = self.response.readline(MAX_LINE)
         except TimeoutError:
-            raise self.backend._failure(late) from None
+            raise self.backend._failure(self.due.late) from None
         except (OSError, ValueError, AttributeError, http.client.HTTPException) as error:
             raise self.backend._lost(error) from None  # reset, cut mid-chunk, or shut by close()
         if not raw:
@@ -534,7 +606,7 @@ def _server_words(raw: bytes) -> str:
     text = raw.decode("utf-8", "replace").strip()
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return "" if text.startswith("<") else text  # an HTML error page says nothing useful in one line
     if isinstance(data, dict):
         said = data.get("error", data.get("detail", data.get("message", "")))

@@ -16,8 +16,10 @@ import tomllib
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Callable
 
 from .catalog import TAGS, Film
+from .world_rules import Rules
 
 OPENERS = tomllib.loads((Path(__file__).with_name("openers.toml")).read_text(encoding="utf-8"))
 TONES = ("hopeful", "dark")
@@ -230,6 +232,7 @@ def _beats(film: Film, rng: random.Random, count: int, tone: str, emphasis: tupl
     pair = focus if len(focus) > 1 else focus * 2
     beats = []
     used: set[str] = set()
+    rules = Rules.of(film)  # an opener the film's world rules out ("Sparks rain down" in orbit) is never picked
     for index, role in enumerate(roles):
         tag = _tag_at(index, count, tone, emphasis)
         named = False  # this beat brings in someone at stake: its opener must name them
@@ -245,14 +248,16 @@ def _beats(film: Film, rng: random.Random, count: int, tone: str, emphasis: tupl
         speaking = role == "taste" and 0 < index < count - 1 and rng.random() < dialogue_share
         if material:
             template = _pick(OPENERS["then"][tag], used, rng, [OPENERS["then"][t] for t in emphasis + (tone,)
-                                                              if t in OPENERS["then"]])
+                                                              if t in OPENERS["then"]],
+                             lambda o: rules.allow(f"{material}, {o.format(**fill)}"))
             opener = f"{material.rstrip('.,;')}, {template.format(**fill)}"
         else:
             kind = "say" if speaking else "end" if index == count - 1 else "do"
             kind = kind if kind in OPENERS[tag] else "do"
             choices = [o for o in OPENERS[tag][kind] if "{a}" in o or speaking] if named else OPENERS[tag][kind]
             opener = _pick(choices or OPENERS[tag][kind], used, rng,
-                           [OPENERS[t][kind] for t in emphasis if kind in OPENERS.get(t, {})]).format(**fill)
+                           [OPENERS[t][kind] for t in emphasis if kind in OPENERS.get(t, {})],
+                           lambda o: rules.allow(o.format(**fill))).format(**fill)
         tags = tuple(dict.fromkeys((tag,) + (("dialogue",) if speaking else ())))
         beats.append(BeatPlan(kind="dialogue" if speaking else "action", tags=tags, opener=opener,
                               speaker=who if speaking else None, material=material,
@@ -260,10 +265,13 @@ def _beats(film: Film, rng: random.Random, count: int, tone: str, emphasis: tupl
     return tuple(beats)
 
 
-def _pick(choices: list[str], used: set[str], rng: random.Random, spare: list[list[str]] = ()) -> str:
-    """An opener not used yet in this ending, else one of the spare lists' (a neighbouring tag's): an opener
-    said twice makes the model say the same thing twice."""
-    fresh = [o for o in choices if o not in used] or [o for more in spare for o in more if o not in used] or choices
+def _pick(choices: list[str], used: set[str], rng: random.Random, spare: list[list[str]] = (),
+          allowed: Callable[[str], bool] = lambda template: True) -> str:
+    """An opener the film allows and not used yet in this ending, else one of the spare lists' (a neighbouring
+    tag's): an opener said twice makes the model say the same thing twice."""
+    fits = [o for o in choices if allowed(o)] or choices
+    fresh = ([o for o in fits if o not in used] or [o for more in spare for o in more if o not in used and allowed(o)]
+             or fits)
     template = rng.choice(fresh)
     used.add(template)
     return template

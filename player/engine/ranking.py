@@ -22,6 +22,7 @@ from .catalog import Film
 from .lexicon import tag_scores
 from .plan import BeatPlan
 from .prompt import beat_line
+from .world_rules import Rules
 
 KIN = frozenset("""mother mom mum father dad brother sister son daughter wife husband uncle aunt cousin nephew
 niece grandmother grandfather grandma grandpa fiance fiancee girlfriend boyfriend""".split())
@@ -29,19 +30,17 @@ TASTE_WEIGHT = 2.0  # a beat full of its tag's words (1.0) outweighs a fluency g
 ENDED_BONUS = 0.3
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:'[a-z]+)?\b")
 _WORD = re.compile(r"[a-z]+")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _KIN_PHRASE = re.compile(rf"\b(?:her|his|their|my|your|our|[a-z]+'s) (?:{'|'.join(sorted(KIN))})s?\b")
 
 
 @dataclass(frozen=True)
 class World:
-    """The words a film's text uses (lower case), and the things it never has."""
+    """The words a film's text uses (lower case), and what its world rules out."""
 
     words: frozenset[str]
-    never: frozenset[str]
+    rules: Rules  # what the film's world rules out
     story: str  # the main scenes as the prompt tells them: a beat may not copy them
     said: str  # all of the film's words, lower case, one space apart: for phrases such as "her father"
-    cannot: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()  # (a character's names, what they can't do)
 
     @classmethod
     def of(cls, film: Film) -> "World":
@@ -55,32 +54,13 @@ class World:
         texts += [text for way in branch.ways for text in (way.decision, way.summary, *way.follows)]
         story = "\n".join(beat_line(film, beat) for scene in film.scenes for beat in scene.beats)
         found = re.findall(r"[a-z]+(?:'[a-z]+)?", " ".join(texts).lower().replace("’", "'"))
-        cannot = tuple((own_names(film, state.character), frozenset(state.cannot)) for state in world.state)
-        return cls(words=frozenset(_WORD.findall(" ".join(found))), never=frozenset(world.never), story=story,
-                   said=f" {' '.join(found)} ", cannot=cannot)
+        return cls(words=frozenset(_WORD.findall(" ".join(found))), rules=Rules.of(film), story=story,
+                   said=f" {' '.join(found)} ")
 
     def knows(self, word: str) -> bool:
         word = word.lower().split("'")[0]  # Dunmore's, We'll
         return word in self.words or any(word.endswith(s) and word[:-len(s)] in self.words
                                          for s in ("s", "es", "ed", "ing"))
-
-
-def own_names(film: Film, character_id: str) -> frozenset[str]:
-    """The words of a character's name that no one else in the film has: Elias and Gideon and Dunmore, not Quell
-    when Mara is a Quell too."""
-    others = {word for key, c in film.characters.items() if key != character_id for word in c.name.split()}
-    return frozenset(word for word in film.characters[character_id].name.split() if word not in others)
-
-
-def contradiction(text: str, world: World) -> str | None:
-    """A sentence that names a character with a word their state rules out, in words for the refusal, or None."""
-    for sentence in _SENTENCE.split(text):
-        names = set(re.findall(r"[A-Z][a-z]+", sentence))
-        words = set(_WORD.findall(sentence.lower()))
-        for own, cannot in world.cannot:
-            if names & own and (ruled := sorted(words & cannot)):
-                return f"has {min(names & own)} do what the film rules out ({ruled[0]})"
-    return None
 
 
 def stranger(text: str, opener: str, world: World) -> str | None:
@@ -91,14 +71,14 @@ def stranger(text: str, opener: str, world: World) -> str | None:
             return f"names someone or somewhere the film does not have ({name})"
     found = _WORD.findall(added.lower())
     for word in found:
-        if word in world.never or (word.endswith("s") and word[:-1] in world.never):
+        if world.rules.never_had(word):
             return f"has something this film's world does not ({word})"
         if word.removesuffix("s") in KIN and not world.knows(word):
             return f"brings in a person the film does not have (a {word.removesuffix('s')})"
     for phrase in _KIN_PHRASE.findall(added.lower().replace("’", "'")):
         if f" {phrase} " not in world.said:
             return f"brings in a person the film does not have ({phrase})"
-    return contradiction(text, world)
+    return world.rules.contradiction(text)
 
 
 def refusal(text: str, opener: str, earlier: list[str], world: World) -> str | None:

@@ -18,7 +18,7 @@ from textual import work
 from textual.worker import get_current_worker
 
 from ..engine import ending_record, endings_store, writer
-from ..engine.backend import ModelError
+from ..engine.backend import ModelError, Wait
 from ..engine.catalog import Beat, Film
 from ..engine.endings_store import Saved
 from ..engine.plan import YOURS, Plan, make_plan, predict
@@ -95,13 +95,14 @@ class PersonalEnding:
                 self._next = event.index + 1
             self.post_message(EndingProgress(event))
 
+        wait = Wait()  # the viewer waits from the choice to the first word: getting the model ready counts in it
         try:
-            service.prepare(self.film)
+            service.prepare(self.film, wait)
             sampler = service.sampler()
             self._made = {"generator": service.describe(), "sampler": sampler.as_dict()}
             result = service.use(lambda backend: writer.write(
                 self.film, plan, backend, sampler=sampler, on_event=on_event, stopped=lambda: worker.is_cancelled,
-                done=done, start=start))
+                done=done, start=start), wait)
         except ModelError as error:
             if worker.is_cancelled:
                 return  # the viewer quit: the screen saved what was written

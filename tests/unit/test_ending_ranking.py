@@ -8,7 +8,7 @@ from player.engine.catalog import Catalog
 from player.engine.locations import bundled_catalog
 from player.engine.plan import BeatPlan, make_plan
 from tests.fakes.backend import FakeBackend
-from tests.unit.test_ending_plan import ACTION
+from tests.unit.test_ending_plan import ACTION, DARK, HOPEFUL, ROMANCE
 
 FILMS = Catalog.load([bundled_catalog()]).films
 OPENER = "Mara hands the red book to the sergeant, and Callum takes Mara's hand because"
@@ -41,17 +41,29 @@ def test_what_the_film_does_not_have_is_refused(world, added, reason):
     ("Elias pulls himself up by the lens rail and says it was him.", None),
 ])
 def test_a_sentence_that_breaks_a_characters_state_is_refused(world, text, reason):
-    assert ranking.contradiction(text, world) == reason
+    assert world.rules.contradiction(text) == reason
 
 
 @pytest.mark.parametrize("film", sorted(FILMS), ids=str)
-def test_every_sample_films_own_ending_material_keeps_to_its_states(film):
-    """The authored endings and ways are what the film established: a state that refuses them is wrong."""
+def test_every_sample_films_own_ending_material_keeps_to_its_rules(film):
+    """The authored endings and ways are what the film established: a `never` or a state that refuses them is
+    wrong."""
     world, branch = ranking.World.of(FILMS[film]), FILMS[film].branch
     texts = [text for e in branch.endings for text in (e.decision, *e.follows)]
     texts += [beat.text for e in branch.endings for scene in e.scenes for beat in scene.beats]
     texts += [text for way in branch.ways for text in (way.decision, *way.follows)]
-    assert [text for text in texts if ranking.contradiction(text, world)] == []
+    assert [text for text in texts if not world.rules.allow(text)] == []
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_plan_never_opens_a_beat_with_what_the_film_rules_out(seed):
+    """The openers are ours, not the model's: one that names a thing of `never` or breaks a state would make
+    every candidate of its beat be refused."""
+    for film in FILMS.values():
+        rules = ranking.World.of(film).rules
+        for viewer in (ACTION, DARK, HOPEFUL, ROMANCE):
+            plan = make_plan(film, viewer, seed)
+            assert [b.opener for b in plan.beats if not rules.allow(b.opener)] == []
 
 
 def test_a_copy_of_an_earlier_beat_is_refused_but_the_plans_own_words_are_not(world):

@@ -149,6 +149,11 @@ def test_a_folder_is_not_a_model(private_home, tmp_path, shipped, package):
         models.active_model(private_home, tmp_path, {})
 
 
+def test_a_device_is_not_a_model_and_is_not_called_missing(private_home, shipped, package):
+    with pytest.raises(ModelError, match="names /dev/zero, which is not a regular file"):
+        models.active_model(private_home, Path("/dev/zero"), {})
+
+
 def test_a_missing_path_that_does_not_win_is_only_noted(private_home, tmp_path, shipped, package):
     cli = gguf(tmp_path / "cli.gguf")
     found = models.find_models(private_home, cli, {"WATCH_MODEL": str(tmp_path / "gone.gguf")})
@@ -220,6 +225,36 @@ def test_a_bad_models_toml_entry_is_a_clear_error(private_home, tmp_path):
     (private_home / "models" / "models.toml").write_text('[models."mine.gguf"]\nprompting = "poem"\n')
     with pytest.raises(ModelError, match="prompting"):
         models.settings_for(tmp_path / "mine.gguf", private_home)
+
+
+@pytest.mark.parametrize("text", [
+    "models = 5\n",
+    'models = ["mine.gguf"]\n',
+    '[models]\n"mine.gguf" = 5\n',
+    '[models."mine.gguf"]\nsampler = 5\n',
+    '[models."mine.gguf"]\nname = 5\n',
+    '[models."mine.gguf"]\nsha256 = 5\n',
+    '[models."mine.gguf".sampler]\ntemperature = "hot"\n',
+    "x = " + "[" * 5000 + "]" * 5000 + "\n",
+], ids=["models-a-number", "models-a-list", "entry-a-number", "sampler-a-number", "name-a-number",
+        "sha256-a-number", "temperature-a-string", "nested-5000-deep"])
+def test_a_models_toml_of_the_wrong_shape_is_one_clear_line(private_home, tmp_path, text):
+    (private_home / "models").mkdir(parents=True)
+    (private_home / "models" / "models.toml").write_text(text)
+    with pytest.raises(ModelError) as raised:
+        models.settings_for(tmp_path / "mine.gguf", private_home)
+    message = str(raised.value)
+    assert "models.toml" in message and "\n" not in message and len(message) < 300, message
+
+
+def test_watch_models_says_what_is_wrong_with_models_toml_in_one_line(private_home, capsys):
+    from player.cli import run
+
+    (private_home / "models").mkdir(parents=True)
+    (private_home / "models" / "models.toml").write_text("models = 5\n")
+    assert run(["models"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("watch: ") and "`models` must be a table" in err and err.count("\n") == 1, err
 
 
 # ---- assembling the default -----------------------------------------------------------------------------------
@@ -316,6 +351,27 @@ def test_a_damaged_sha_cache_is_rebuilt(private_home, tmp_path):
     path = gguf(tmp_path / "m.gguf")
     assert models.file_sha256(path, private_home) == hashlib.sha256(GGUF).hexdigest()
     assert str(path.resolve()) in json.loads((private_home / "models" / models.SHA_CACHE).read_text())
+
+
+@pytest.mark.parametrize("garbage", [
+    lambda path, stat: {path: 5},
+    lambda path, stat: {path: "x"},
+    lambda path, stat: {path: {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": 7}},
+    lambda path, stat: {path: {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": "not a digest"}},
+    lambda path, stat: "[" * 100_000 + "]" * 100_000,
+    lambda path, stat: b"\xff\xfe{\x00",
+], ids=["entry-a-number", "entry-a-string", "sha-a-number", "sha-not-a-digest", "nested-100k-deep", "not-utf8"])
+def test_a_sha_cache_holding_garbage_is_rebuilt(private_home, tmp_path, garbage):
+    path = gguf(tmp_path / "m.gguf")
+    content = garbage(str(path.resolve()), path.stat())
+    cache = private_home / "models" / models.SHA_CACHE
+    cache.parent.mkdir(parents=True)
+    if isinstance(content, bytes):
+        cache.write_bytes(content)
+    else:
+        cache.write_text(content if isinstance(content, str) else json.dumps(content))
+    assert models.file_sha256(path, private_home) == hashlib.sha256(GGUF).hexdigest()
+    assert json.loads(cache.read_text())[str(path.resolve())]["sha256"] == hashlib.sha256(GGUF).hexdigest()
 
 
 def test_hashing_reports_progress(private_home, tmp_path):

@@ -1,4 +1,4 @@
-"""OpenAIBackend against a small fake OpenAI-compatible server (http.server in a thread, on 127.0.0.1): what it
+"""OpenAIBackend against the fake OpenAI-compatible server of tests/hostile/server.py (on 127.0.0.1): what it
 sends, how it reads the stream, and each way a server can fail. Every failure must be one ModelError line, and
 the API key must appear nowhere but in the Authorization header: not in messages, describe() or the log.
 The real server (llama-cpp-python's) is tested in tests/process/test_openai_server.py."""
@@ -6,198 +6,22 @@ The real server (llama-cpp-python's) is tested in tests/process/test_openai_serv
 from __future__ import annotations
 
 import json
-import logging
 import socket
 import threading
 import time
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 
 import pytest
 
 from player.engine.backend import Request, Sampler
 from player.engine.openai_backend import CHAT_ASK, Continuation, OpenAIBackend
-from tests.process.test_model_process import one_line_error as local_one_line_error
+from tests.hostile.server import (KEY, WORDS, Handler, backend_for, completion, delta, failure,  # noqa: F401
+                                  fake, log_text, one_line_error, raw_stream, slow_words, started, stream_words)
 from tests.process.test_model_process import run
 
-KEY = "sk-test-5f2a9c"
-WORDS = [" The", " lamp", " turns", " once", " more", "."]
 # As they reach the caller: the "s" that ends " turns" may be the start of the key ("sk-..."), so it waits for
 # the next piece (the key is scrubbed from the text even when it comes in pieces).
 STREAMED = [" The", " lamp", " turn", "s once", " more", "."]
 SAMPLER = Sampler(temperature=0.7, top_p=0.9, top_k=50, min_p=0.02, repeat_penalty=1.2)
-
-
-@dataclass
-class Seen:
-    method: str
-    path: str
-    headers: dict
-    body: dict | None
-
-
-class Handler(BaseHTTPRequestHandler):
-    """Answers as the test's script says (Fake.scripts, by path); streams are chunked, as uvicorn sends them."""
-
-    protocol_version = "HTTP/1.1"
-    server: Fake
-
-    def log_message(self, *args) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self._answer(None)
-
-    def do_POST(self) -> None:
-        self._answer(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-
-    def _answer(self, body: dict | None) -> None:
-        self.server.seen.append(Seen(self.command, self.path, dict(self.headers), body))
-        script = self.server.scripts.get(self.path, DEFAULTS.get(self.path, not_found))
-        try:
-            script(self, body)
-        except (BrokenPipeError, ConnectionResetError):
-            self.server.hung_up.set()
-        self.close_connection = True
-
-    def json(self, status: int, data) -> None:
-        raw = json.dumps(data).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
-
-    def open_stream(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
-
-    def send(self, data: bytes) -> None:
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-        self.wfile.flush()
-
-    def event(self, data: dict) -> None:
-        self.send(b"data: " + json.dumps(data).encode() + b"\n\n")
-
-    def end(self, done: bool = True) -> None:
-        if done:
-            self.send(b"data: [DONE]\n\n")
-        self.wfile.write(b"0\r\n\r\n")
-
-
-def completion(text: str, finish: str | None = None) -> dict:
-    return {"object": "text_completion", "choices": [{"index": 0, "text": text, "finish_reason": finish}]}
-
-
-def delta(content: str | None = None, role: str | None = None, finish: str | None = None) -> dict:
-    piece = {key: value for key, value in (("role", role), ("content", content)) if value is not None}
-    return {"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": piece, "finish_reason": finish}]}
-
-
-def stream_words(words: list[str], usage: dict | None = None) -> Callable:
-    def script(handler: Handler, body: dict) -> None:
-        handler.open_stream()
-        handler.send(b": ping\n\n")  # a comment, as sse-starlette pings
-        for word in words:
-            handler.event(completion(word))
-        handler.event(completion("", "length"))
-        if usage:
-            handler.event({"choices": [], "usage": usage})
-        handler.end()
-    return script
-
-
-def not_found(handler: Handler, body: dict | None) -> None:
-    handler.json(404, {"detail": "Not Found"})  # as FastAPI answers an unknown path
-
-
-def list_models(handler: Handler, body: None) -> None:
-    handler.json(200, {"object": "list", "data": [{"id": model, "object": "model"} for model in handler.server.ids]})
-
-
-def chat_words(handler: Handler, body: dict) -> None:
-    handler.open_stream()
-    handler.event(delta(role="assistant"))
-    for piece in handler.server.reply:
-        handler.event(delta(piece))
-    handler.event(delta(finish="stop"))
-    handler.end()
-
-
-DEFAULTS = {"/v1/models": list_models, "/v1/completions": stream_words(WORDS), "/v1/chat/completions": chat_words}
-
-
-class Fake(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self):
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.seen: list[Seen] = []
-        self.scripts: dict[str, Callable] = {}
-        self.ids = ["/models/gemma-3-270m-q4_k_m.gguf"]
-        self.reply: list[str] = []
-        self.release = threading.Event()  # ends the scripts that wait (stalls)
-        self.hung_up = threading.Event()  # a script found the client gone
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/v1"
-
-    def wait(self) -> None:
-        self.release.wait(10)
-
-    def posted(self) -> list[dict]:
-        return [seen.body for seen in self.seen if seen.method == "POST"]
-
-
-@pytest.fixture
-def fake():
-    server = Fake()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.release.set()
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def log_text(caplog):
-    caplog.set_level(logging.DEBUG, logger="watch.openai")
-    yield lambda: caplog.text
-    assert KEY not in caplog.text
-
-
-@pytest.fixture
-def backend_for(private_home):
-    made: list[OpenAIBackend] = []
-
-    def make(url: str, **options) -> OpenAIBackend:
-        options = {"api_key": KEY, "home": private_home, "first_token_budget": 1.0, "stall_budget": 0.5,
-                   "connect_timeout": 1.0, **options}
-        made.append(OpenAIBackend(url, **options))
-        return made[-1]
-    yield make
-    for backend in made:
-        backend.close()
-
-
-def started(backend: OpenAIBackend) -> OpenAIBackend:
-    backend.start()
-    return backend
-
-
-def one_line_error(call) -> str:
-    message = local_one_line_error(call)
-    assert KEY not in message and len(message) < 300, message
-    return message
-
-
-def failure(backend: OpenAIBackend, prompt: str = "The sea") -> str:
-    return one_line_error(lambda: run(backend, Request(prompt, max_tokens=8)))
 
 
 # ---- it works --------------------------------------------------------------------------------------------------
@@ -367,18 +191,6 @@ def test_a_listing_that_is_not_json(fake, backend_for, log_text):
     assert "did not list its models (GET /models)" in one_line_error(backend_for(fake.url).start)
 
 
-def raw_stream(*chunks: bytes, cut: bool = False) -> Callable:
-    def script(handler: Handler, body: dict) -> None:
-        handler.open_stream()
-        for chunk in chunks:
-            handler.send(chunk)
-        if cut:  # a chunk that promises 64 bytes, and the connection closes after 9
-            handler.wfile.write(b'40\r\ndata: {"c')
-        else:
-            handler.end(done=False)
-    return script
-
-
 @pytest.mark.parametrize("script, words", [
     (raw_stream(b"<html><body>Gateway</body></html>\n"), "sent a malformed stream: a line that is not a server-sent "
                                                          "event ('<html><body>Gateway</body></html>')"),
@@ -417,14 +229,6 @@ def test_before_start_and_after_close(fake, backend_for):
 
 
 # ---- threads and connections ------------------------------------------------------------------------------------
-
-def slow_words(handler: Handler, body: dict) -> None:
-    handler.open_stream()
-    for _ in range(200):
-        handler.event(completion(" word"))
-        time.sleep(0.02)
-    handler.end()
-
 
 def test_close_from_another_thread_ends_a_stream(fake, backend_for, log_text):
     fake.scripts["/v1/completions"] = slow_words
