@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
 from .widgets.progress import with_progress
 
 log = logging.getLogger(__name__)
+leave_process = os._exit  # at once: no shutdown writes to a terminal that is gone (tests replace it)
 
 
 @dataclass
@@ -184,8 +186,26 @@ class WatchApp(App):
         self.end_sessions()
         self.exit()
 
+    def hang_up(self) -> None:
+        """SIGHUP: the terminal is gone. End and save everything as on quit, then leave at once: Textual's own
+        shutdown writes to the terminal, and once its output thread has died on the closed terminal those writes
+        block for ever (seen: a player left behind with its terminal deleted)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not running (yet, or any more): cli.py saves once it has stopped
+            self.exit()
+            return
+        loop.call_soon_threadsafe(self.call_later, self._leave_without_a_terminal)
+
+    def _leave_without_a_terminal(self) -> None:
+        try:
+            self.end_sessions()
+        finally:
+            self.services.history.close()
+            leave_process(0)  # all is saved, as after ctrl+q
+
     def quit_on_signal(self) -> None:
-        """SIGTERM, SIGHUP or SIGINT (from cli.py's handler): quit as ctrl+q does, between two messages. Run
+        """SIGTERM or SIGINT (from cli.py's handler): quit as ctrl+q does, between two messages. Run
         at once, in the middle of whatever the UI thread was doing, a handler cut short would go on after the
         session's end and record after it (a fallback choice after `end`)."""
         try:

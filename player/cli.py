@@ -271,10 +271,11 @@ def _update_profile(history: History) -> None:
 
 @contextmanager
 def _quitting_on_signals(app) -> Iterator[None]:
-    """SIGTERM, SIGHUP (the terminal closed) and SIGINT (`kill -INT`; ctrl+c is a key in the player) quit as
-    ctrl+q does: the session ends and is saved."""
-    signals = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
-    previous = {sig: signal.signal(sig, lambda signum, frame: app.quit_on_signal()) for sig in signals}
+    """SIGTERM and SIGINT (`kill -INT`; ctrl+c is a key in the player) quit as ctrl+q does: the session ends and
+    is saved. SIGHUP (the terminal closed) saves the same way, then leaves without restoring a terminal that is
+    gone."""
+    handlers = {signal.SIGTERM: app.quit_on_signal, signal.SIGINT: app.quit_on_signal, signal.SIGHUP: app.hang_up}
+    previous = {sig: signal.signal(sig, lambda signum, frame, act=act: act()) for sig, act in handlers.items()}
     try:
         yield
     finally:

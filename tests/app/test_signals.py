@@ -29,6 +29,8 @@ async def test_a_signal_while_a_message_is_handled_ends_the_session_after_it(pri
     monkeypatch.setattr(WatchApp, "say", say_and_be_signalled)
     now = ManualTime()
     app = build(private_home, now=now, backend=FakeBackend(fail_start="the model process exited (signal 1)"))
+    left = []
+    monkeypatch.setattr("player.app.leave_process", lambda code: (left.append(code), app.exit()))
     with cli._quitting_on_signals(app):
         async with app.run_test(size=(80, 24)) as pilot:
             await play_to_branch(app, now, pilot)
@@ -37,7 +39,7 @@ async def test_a_signal_while_a_message_is_handled_ends_the_session_after_it(pri
                 if not app.is_running:
                     break
                 await pilot.pause(0.05)
-    assert sent and not app.is_running  # the signal came, and the app quit on it
+    assert sent and not app.is_running and left == [0]  # the signal came, and the app left at once on it
     events = stored_events(app)
     assert kinds(events)[-3:] == ["choice", "abandon", "end"]
     assert [(e["ending"], e["how"]) for e in events if e["kind"] == "choice"] == [(YOURS, "key"), ("fix", "fallback")]
