@@ -20,7 +20,7 @@ from player.engine.text import printable
 from tests.conftest import TEST_CATALOG
 from tests.process.test_model_process import run
 from tests.unit.test_cli import watch
-from tests.unit.test_openai_backend import KEY, backend_for, completion, fake, started  # noqa: F401 (fixtures)
+from tests.hostile.server import KEY, backend_for, completion, fake, started  # noqa: F401 (fixtures)
 
 PLAYER = Path(cli.__file__).parent
 OSC = "\x1b]0;pwned\x07"  # sets the terminal's title
