@@ -196,14 +196,19 @@ def echo_key(handler: Handler, body: dict) -> None:
     handler.end()
 
 
-def slow_words(handler: Handler, body: dict) -> None:
-    """200 words, one every 20 ms: a stream still going when the test acts on it."""
-    handler.open_stream()
-    for _ in range(200):
-        handler.event(completion(" word"))
-        if handler.server.release.wait(0.02):
-            return
-    handler.end()
+def steady_words(count: int, every: float) -> Callable:
+    """`count` words, one every `every` seconds, cut short when the test is over."""
+    def script(handler: Handler, body: dict) -> None:
+        handler.open_stream()
+        for _ in range(count):
+            handler.event(completion(" word"))
+            if handler.server.release.wait(every):
+                return
+        handler.end()
+    return script
+
+
+slow_words = steady_words(200, 0.02)  # a stream still going when the test acts on it
 
 
 def silent(handler: Handler, body: dict | None) -> None:

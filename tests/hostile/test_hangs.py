@@ -24,7 +24,7 @@ from player.engine.plan import make_plan
 from tests.app.helpers import build
 from tests.app.test_your_ending import play_to_branch
 from tests.hostile.server import (WORDS, completion, dribble_json, dribble_stream, failure, nested, one_line_error,
-                                  raw_stream, silent, slow_words, started, stream_words)
+                                  raw_stream, silent, slow_words, started, steady_words, stream_words)
 from tests.process.test_model_process import run
 from tests.unit.test_ending_plan import ACTION
 
@@ -70,14 +70,7 @@ def test_a_model_list_dribbled_a_byte_at_a_time_is_stopped_by_the_budget(fake, b
 
 def test_a_slow_but_steady_server_is_never_cut(fake, backend_for, log_text):
     """The deadline is the next word's, not the whole answer's: words every 0.3 s for longer than the budget."""
-    def steady(handler, body):
-        handler.open_stream()
-        for _ in range(8):
-            handler.event(completion(" word"))
-            if handler.server.release.wait(0.3):
-                return
-        handler.end()
-    fake.scripts["/v1/completions"] = steady
+    fake.scripts["/v1/completions"] = steady_words(8, 0.3)
     backend = started(backend_for(fake.url, first_token_budget=BUDGET, stall_budget=STALL))
     pieces, generated = run(backend, Request("x", max_tokens=8))
     assert "".join(pieces) == " word" * 8 and generated.seconds > BUDGET
@@ -96,12 +89,18 @@ async def fell_back(app, pilot, timeout: float) -> str:
     raise AssertionError(f"no fallback in {timeout} s; the player says {app.model_status!r}")
 
 
-async def choose_yours_and_time_the_fallback(app, now, pilot) -> tuple[float, str]:
-    await play_to_branch(app, now, pilot)
-    await pilot.press("3")
-    chosen = time.monotonic()
-    said = await fell_back(app, pilot, timeout=20)
-    return time.monotonic() - chosen, said
+async def choose_yours_and_time_the_fallback(private_home, backend: OpenAIBackend) -> tuple[float, str]:
+    """Play to the branch, choose Your ending: seconds from the choice to the fallback, and what was said."""
+    now = ManualTime()
+    app = build(private_home, now=now, backend=backend)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await play_to_branch(app, now, pilot)
+        await pilot.press("3")
+        chosen = time.monotonic()
+        said = await fell_back(app, pilot, timeout=20)
+        elapsed = time.monotonic() - chosen
+        await pilot.press("q")
+    return elapsed, said
 
 
 async def test_a_server_that_never_lists_its_models_falls_back_within_one_budget_of_the_choice(
@@ -110,11 +109,7 @@ async def test_a_server_that_never_lists_its_models_falls_back_within_one_budget
     and writing must not each wait a budget of their own."""
     fake.scripts["/v1/models"] = silent
     backend = OpenAIBackend(fake.url, home=private_home, first_token_budget=BUDGET, stall_budget=STALL)
-    now = ManualTime()
-    app = build(private_home, now=now, backend=backend)
-    async with app.run_test(size=(80, 24)) as pilot:
-        elapsed, said = await choose_yours_and_time_the_fallback(app, now, pilot)
-        await pilot.press("q")
+    elapsed, said = await choose_yours_and_time_the_fallback(private_home, backend)
     assert "has not listed its models" in said
     assert elapsed < 2 * BUDGET, f"fell back {elapsed:.1f} s after the choice"
 
@@ -132,11 +127,7 @@ async def test_a_slow_prewarm_and_a_silent_first_word_share_one_budget(fake, pri
             silent(handler, body)
     fake.scripts["/v1/completions"] = completions
     backend = OpenAIBackend(fake.url, home=private_home, first_token_budget=budget, stall_budget=STALL)
-    now = ManualTime()
-    app = build(private_home, now=now, backend=backend)
-    async with app.run_test(size=(80, 24)) as pilot:
-        elapsed, said = await choose_yours_and_time_the_fallback(app, now, pilot)
-        await pilot.press("q")
+    elapsed, said = await choose_yours_and_time_the_fallback(private_home, backend)
     assert "has not written its first word" in said
     assert elapsed < 1.5 * budget, f"fell back {elapsed:.1f} s after the choice"  # two budgets: about 1.75
 
