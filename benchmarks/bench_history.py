@@ -4,7 +4,9 @@ for synthetic histories of 1k, 100k and 1M events, against plain TinyDB inserts 
     python benchmarks/bench_history.py [--sizes 1000,100000,1000000] [--events 2000]
 
 Prints JSON. Targets: log p99 <= 1 ms at every size; p99 at the largest size / p99 at the smallest <= 2;
-opening the store and reading one title <= 1 s at 1M events.
+opening the store and reading one title <= 1 s at 1M events. Also printed: how long an event waits for its
+segment with one other core kept busy (the writer's 0.1 s plus one write). `log()` itself journals the event, so
+its own latency is the time until a killed player could no longer lose it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -91,6 +94,39 @@ def measure_flush(home: Path, rounds: int, rng: random.Random) -> dict:
     return percentiles(samples)
 
 
+class TimedHistory(History):
+    """Notes when each event's segment is on disk."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.saved_ns: dict[int, int] = {}
+
+    def _append(self, batch: list[dict]) -> None:
+        super()._append(batch)
+        now = time.perf_counter_ns()
+        for event in batch:
+            self.saved_ns[id(event)] = now
+
+
+def measure_to_segment(home: Path, count: int, rng: random.Random) -> dict:
+    """From log() to the event in its segment, for a viewer pressing a key every 20 to 80 ms, with one core
+    busy."""
+    history = TimedHistory(home, "bench")
+    history.counts()
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        logged = []
+        for event in synthetic_events(count, rng, start=datetime(2026, 11, 30, tzinfo=timezone.utc)):
+            time.sleep(rng.uniform(0.02, 0.08))
+            logged.append((event, time.perf_counter_ns()))
+            history.log(event)
+        history.close()
+    finally:
+        busy.kill()
+        busy.wait()
+    return percentiles([(history.saved_ns[id(event)] - at) / 1e6 for event, at in logged])
+
+
 def baseline_tinydb(folder: Path, size: int, inserts: int, rng: random.Random) -> dict:
     """Plain TinyDB with its default JSONStorage: every insert rewrites the whole file."""
     path = folder / f"plain-{size}.json"
@@ -124,6 +160,7 @@ def main() -> None:
             figures.update(measure_open_and_read(home))
             figures["log"] = measure_logging(home, args.events, rng)
             figures["writer_flush"] = measure_flush(home, 50, rng)
+            figures["log_to_segment_one_core_busy"] = measure_to_segment(home, 100, rng)
             result["sizes"][str(size)] = figures
             print(f"{size}: done", file=sys.stderr)
     smallest, largest = str(sizes[0]), str(sizes[-1])

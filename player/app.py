@@ -35,6 +35,7 @@ from .screens.player import PlayerScreen
 from .screens.profile import ProfileScreen
 from .screens.resume import ResumeScreen
 from .screens.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen
+from .stop_and_continue import continue_only_after_suspend
 from .widgets.progress import with_progress
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ class WatchApp(App):
         self._profile: dict | None = None
 
     def on_mount(self) -> None:
+        continue_only_after_suspend()
         self.load_profile()
         if self.replay is not None:
             self.push_screen(PlayerScreen(self.film, replay=self.replay))

@@ -359,7 +359,7 @@ def history_export(
     viewer: str = ViewerOption,
 ) -> None:
     """Write every event of a viewer as JSON Lines, oldest first."""
-    from .engine.history import atomic_file
+    from .engine.files import atomic_file
 
     history = History(_home(), viewer)
     history.counts()  # open the store first: a failure there is the data dir's, not the file's
@@ -497,6 +497,7 @@ def doctor(
 
     _check_threads(threads)
     home = _home()
+    _setup_logging(home)  # an unforeseen failure of a check is one line in the table; its traceback goes here
     console = Console(stderr=json_output)
     try:
         name, factory = _backend(home, model, backend, url, api_model, chat, threads)

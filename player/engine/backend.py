@@ -31,6 +31,10 @@ class ModelError(WatchError):
     """The model could not be loaded or did not answer. The message is one line for the user."""
 
 
+class ModelGone(ModelError):
+    """The model process died (killed, or crashed) rather than refused: starting it again may well work."""
+
+
 @dataclass(frozen=True)
 class Sampler:
     """Sampling settings. Saved with every ending, so a replay or a re-generation knows what was used."""

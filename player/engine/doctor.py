@@ -20,6 +20,7 @@ from .backend import Backend, ModelError, Request, drain
 from .catalog import Catalog
 from .errors import WatchError
 from .history import History
+from .model_service import ModelService
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skipped"
 MIN_SIZE = (80, 24)
@@ -103,21 +104,24 @@ def llama_imports() -> Check:
 
 
 def model(backend: Backend | None, what: str, progress: Callable[[str, float], None] | None = None) -> list[Check]:
-    """Load the model (or reach the server), then a short generation with its speed."""
+    """Load the model (or reach the server), then a short generation with its speed. Both go through
+    ModelService, as in the player: any exception stops there (an unforeseen one is logged once, with its
+    traceback) and reaches the table as one line."""
     if backend is None:
         return [Check(what, SKIP, "--no-ai: no model is used")]
+    service = ModelService(lambda: backend, progress or (lambda what, fraction: None))
     started = time.perf_counter()
     try:
-        backend.start(progress)
+        described = service.use(lambda ready: ready.describe())
     except ModelError as error:
         fix = "see `watch models`; use --model PATH, or for a server check --url and that it is running"
         return [Check(what, FAIL, str(error), fix), Check("test generation", SKIP, "no model")]
-    described = backend.describe()
     name = described.get("model", "?")
     where = described.get("url") or described.get("path", "")
     loaded = Check(what, OK, f"{name} ({where}) ready in {time.perf_counter() - started:.1f} s")
+    request = Request(prompt=TEST_PROMPT, max_tokens=32, stop=(), seed=1)
     try:
-        _, generated = drain(backend.stream(Request(prompt=TEST_PROMPT, max_tokens=32, stop=(), seed=1)))
+        _, generated = service.use(lambda ready: drain(ready.stream(request)))
     except ModelError as error:
         return [loaded, Check("test generation", FAIL, str(error), "see the log named above")]
     speed = generated.tokens / generated.seconds if generated.seconds else 0.0

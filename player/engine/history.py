@@ -3,7 +3,8 @@
 Design (docs/history.md has the long version):
 
 - `log()` only appends to an in-memory queue, so its cost never depends on how much history exists. A writer
-  thread saves the queue a tenth of a second later.
+  thread saves the queue a tenth of a second later. Each event is also appended to this process's journal
+  (journal.py) as it is logged, so a player killed before its writer wrote loses nothing: the next open replays it.
 - TinyDB rewrites a whole file on every write, so events go into small TinyDB files ("segments") of at most
   SEGMENT_SIZE events, one series per title. A write touches one segment and the per-title summary, whatever
   the size of the history.
@@ -21,6 +22,7 @@ Design (docs/history.md has the long version):
 
 from __future__ import annotations
 
+import errno
 import heapq
 import json
 import logging
@@ -34,7 +36,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 from urllib.parse import quote, unquote
 
 from filelock import FileLock, Timeout
@@ -42,6 +44,8 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from .errors import WatchError
+from . import journal
+from .files import atomic_write
 from .locations import check_viewer, viewer_dir, viewers_dir
 
 SEGMENT_SIZE = 500
@@ -53,6 +57,7 @@ TITLES = "titles"  # the TinyDB table of the summary file
 STATE = "state"  # the TinyDB table of a state document
 
 log = logging.getLogger("watch.history")
+NO_FILE_LOCKS = {errno.ENOSYS, errno.ENOLCK, errno.EOPNOTSUPP}  # what flock() says on a filesystem without locks
 
 
 class PlayerRunning(WatchError):
@@ -112,60 +117,6 @@ class AtomicJSONStorage(Storage):
 
     def close(self) -> None:
         pass
-
-
-def atomic_write(path: Path, payload: bytes) -> None:
-    with atomic_file(path) as file:
-        file.write(payload)
-
-
-@contextmanager
-def atomic_file(path: Path, encoding: str | None = None) -> Iterator[IO]:
-    """A file that replaces `path` only once it is wholly written: a temporary file in the same folder (mode
-    0600), fsynced, renamed over `path`, then the folder fsynced. If anything fails before the rename (a full
-    disk), `path` is as it was and the temporary file is gone. Text with an `encoding`, else bytes."""
-    _make_dirs(path.parent)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w" if encoding else "wb", encoding=encoding) as file:
-            yield file
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
-    fsync_dir(path.parent)  # the rename is only durable once the folder holding it is
-
-
-def _make_dirs(folder: Path) -> None:
-    """mkdir -p, syncing the parent of each new folder: a new folder is lost in a power cut until it is."""
-    if folder.is_dir():
-        return
-    _make_dirs(folder.parent)
-    try:
-        folder.mkdir()
-    except FileExistsError:
-        pass  # made by another process meanwhile (or a file is in the way, which the write reports)
-    fsync_dir(folder.parent)
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make the folder's entries (a rename, a new folder) durable. Best effort: the rename has happened, and
-    failing the write now would only save its events twice; some systems cannot open or sync a folder."""
-    try:
-        handle = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)
 
 
 def _db(path: Path, row_problem: RowProblem | None = None) -> TinyDB:
@@ -250,8 +201,11 @@ class History:
         self.notices: list[str] = []  # one line each, for the user: damaged files moved aside
         self.warning: str | None = None  # set while saving fails
         self._pending: deque[dict] = deque()
+        self._journal = journal.Journal(self.dir / "journal")
+        self._queued = threading.Lock()  # the queue and the journal change together
         self._io = threading.RLock()
-        self._lock = FileLock(str(viewers_dir(home) / f".{self.viewer}.lock"), timeout=LOCK_TIMEOUT)
+        self._lock = FileLock(str(viewers_dir(home) / f".{self.viewer}.lock"), timeout=LOCK_TIMEOUT,
+                              fallback_to_soft=False)
         # Held while this process records for the viewer, so that `erase` elsewhere can tell (one file per
         # process, named by its pid; ".players" cannot be a viewer's name).
         self._players = viewers_dir(home) / ".players" / self.viewer
@@ -263,13 +217,17 @@ class History:
         self._summary_stamp: tuple[int, int] | None = None  # (size, mtime) of titles.json when last read
         self._opened = False
         self._logged_error = False
+        self._said_no_locks = False
 
     # -- logging ------------------------------------------------------------------------------------------
     def log(self, event: dict) -> None:
-        """Queue an event. Constant time: the writer thread saves it a tenth of a second later."""
-        self._pending.append(event)
+        """Queue and journal an event. Constant time: one line appended to the journal; the writer thread saves
+        the segments a tenth of a second later."""
         if self._writer is None:
-            self._start_writer()
+            self._start_writer()  # first: it marks this process as recording, so no one replays its journal
+        with self._queued:
+            self._pending.append(event)
+            self._journal.append(event)
         self._wake.set()
 
     def _start_writer(self) -> None:
@@ -308,9 +266,10 @@ class History:
             if not batch:
                 return True
             try:
-                self._lock_path_ready()
-                with self._lock:
+                with self.locked():
                     self._append(batch)
+                with self._queued:
+                    self._journal.keep(self._pending)
             except Exception as error:  # a full disk, a held lock, or a bug: the events are kept either way
                 self._pending.extendleft(reversed(batch))
                 if not isinstance(error, (OSError, Timeout)):
@@ -348,46 +307,55 @@ class History:
         writer = self._writer
         if writer is not None and writer is not threading.current_thread():
             writer.join(timeout=10)
-        if not self.flush():
-            self._rescue()
+        if self.flush():
+            self._journal.close()
+        else:
+            self._rescue()  # and the journal stays, for the next open to replay
         self._release_recording()
 
     def _hold_recording(self) -> None:
+        """Mark this process as recording for the viewer: hold the lock file named by its pid. Where the
+        filesystem has no locks (flock fails), the file alone is the mark: other_players() asks if its pid runs."""
         path = self._players / f"{os.getpid()}.lock"
+        # released by close(), on any thread; no soft fallback: its marker would outlive a killed player's pid
+        recording = FileLock(str(path), timeout=0, thread_local=False, fallback_to_soft=False)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._recording = FileLock(str(path), timeout=0, thread_local=False)  # released by close(), on any thread
-            self._recording.acquire()
-        except (OSError, Timeout):  # a read-only disk: nothing gets saved there for an erase to undo either
-            self._recording = None
+            recording.acquire()
+        except Timeout:
+            return
+        except OSError:
+            try:
+                path.touch()
+            except OSError:  # a read-only disk: nothing gets saved there for an erase to undo either
+                return
+        self._recording = recording
 
     def _release_recording(self) -> None:
         if self._recording is not None:
-            self._recording.release()
+            if self._recording.is_locked:
+                self._recording.release()
             Path(self._recording.lock_file).unlink(missing_ok=True)
             self._recording = None
 
     def other_players(self) -> list[int]:
         """The processes other than this one recording events for this viewer now. A lock file left by a
-        process that was killed is not held by anyone: it is removed."""
+        process that was killed is held by no one: it is removed."""
         try:
             paths = sorted(self._players.glob("*.lock"))
         except OSError:
             return []
         running = []
         for path in paths:
-            if path.stem == str(os.getpid()) or not path.stem.isdigit():
+            if path.stem == str(os.getpid()) or not path.stem.isdecimal():
                 continue
-            probe = FileLock(str(path), timeout=0)
-            try:
-                probe.acquire()
-            except Timeout:
+            if _held(path):
                 running.append(int(path.stem))
-            except OSError:
-                continue
             else:
-                probe.release()
-                path.unlink(missing_ok=True)
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError:
+                    pass
         return running
 
     def refuse_if_recording(self) -> None:
@@ -514,6 +482,31 @@ class History:
                 self._save_summary()
             except OSError:
                 pass  # the summary is only a cache; a read-only disk must not stop reading
+        self._replay()
+
+    def _replay(self) -> None:
+        """Write the events that a player killed outright had journaled but not yet written (journal.py)."""
+        for path in journal.left_behind(self.dir / "journal", self._is_recording):
+            try:
+                events = journal.read(path)
+                with self.locked():
+                    self._append(self._not_in_segments(events))
+                path.unlink()
+            except Exception as error:  # a read-only disk, a held lock: it stays for the next open
+                log.warning("history journal %s not replayed yet: %s", path, _reason(error))
+                return
+
+    def _is_recording(self, pid: int) -> bool:
+        mark = self._players / f"{pid}.lock"
+        return mark.exists() and _held(mark)
+
+    def _not_in_segments(self, events: list[dict]) -> list[dict]:
+        """A player killed between writing a segment and emptying its journal journaled events it saved."""
+        saved = set()
+        for title in {event["title"] for event in events}:
+            for seq in self._seqs(title)[-2:]:
+                saved.update(_same(event) for event in self._read_segment(title, seq))
+        return [event for event in events if _same(event) not in saved]
 
     def _agrees(self, summary: TitleSummary) -> bool:
         seqs = self._seqs(summary.title)
@@ -664,16 +657,33 @@ class History:
     def delete_state(self, name: str) -> None:
         self._state_path(name).unlink(missing_ok=True)
 
-    def locked(self):
-        """The viewer's file lock, for read-modify-write of a state document across processes."""
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """The viewer's file lock, for read-modify-write across processes. A filesystem without file locks (some
+        network mounts) gets none: its writes go on unlocked, which matters only to two players of one viewer at
+        once, rather than never being saved at all. Said once, in the log."""
         self._lock_path_ready()
-        return self._lock
+        try:
+            self._lock.acquire()
+        except Timeout:  # an OSError too, but a lock held by another player: that one waits
+            raise
+        except OSError as error:
+            if error.errno not in NO_FILE_LOCKS:
+                raise
+            if not self._said_no_locks:
+                self._said_no_locks = True
+                log.warning("no file locks on %s (%s); writing without them", self.dir, error.strerror)
+            yield
+            return
+        try:
+            yield
+        finally:
+            self._lock.release()
 
     def erase(self) -> None:
         """Delete this viewer's history for good. Raises PlayerRunning if another process records for them."""
         with self._io:
-            self._lock_path_ready()
-            with self._lock:  # a player's writer needs this lock too: none can write between check and rename
+            with self.locked():  # a player's writer needs this lock too: none can write between check and rename
                 self.refuse_if_recording()
                 self._pending.clear()
                 if self.dir.exists():
@@ -681,6 +691,37 @@ class History:
                     os.replace(self.dir, trash)
                     shutil.rmtree(trash, ignore_errors=True)
                 self._titles, self._opened = {}, False
+
+
+def _same(event: dict) -> str:
+    return json.dumps(event, sort_keys=True, default=str)
+
+
+def _held(path: Path) -> bool:
+    """Whether a player's lock file is held: by its lock, or where the filesystem has no locks, by its process
+    (the pid it is named by) running still."""
+    probe = FileLock(str(path), timeout=0, fallback_to_soft=False)
+    try:
+        probe.acquire()
+    except Timeout:
+        return True
+    except OSError:
+        return _running(int(path.stem))
+    probe.release()
+    return False
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this pid exists (signal 0 sends nothing)."""
+    if pid <= 0:  # 0 would ask about our own process group
+        return False
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):  # no such process, or a number no pid can be
+        return False
+    except PermissionError:  # it runs, as another user
+        pass
+    return True
 
 
 def _reason(error: BaseException) -> str:

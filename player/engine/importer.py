@@ -23,7 +23,7 @@ from .catalog import load_title, valid_id, without_article
 from .errors import CatalogError, ImportFailed
 from .film_toml import render
 from .fountain import parse
-from .history import atomic_write, fsync_dir
+from .files import atomic_write, fsync_dir
 from .names import place, slug, unique
 from .screenplay import Builder, DraftBeat
 from .storyboard_cards import frames

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Iterator, Mapping
 
 from . import models, threads
-from .backend import CLOSED, STALL_BUDGET, Generated, ModelError, Progress, Request, one_request_at_a_time
+from .backend import CLOSED, STALL_BUDGET, Generated, ModelError, ModelGone, Progress, Request, one_request_at_a_time
 from .locations import PACKAGE_DIR, model_log
 
 LOADING = "Loading the model"
@@ -323,7 +323,7 @@ class LocalBackend:
                 self._forget(worker)
                 if self._closed:
                     raise ModelError(CLOSED)
-                raise ModelError(f"the model process stopped unexpectedly ({worker.status()}); "
+                raise ModelGone(f"the model process stopped unexpectedly ({worker.status()}); "
                                  f"details in {self.log_path}")
             if answer.get("event") == "alive":  # computing, between two reports of progress
                 continue

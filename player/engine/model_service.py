@@ -22,7 +22,7 @@ import logging
 import threading
 from typing import Callable
 
-from .backend import CLOSED, Backend, ModelError, Progress, Sampler, Wait, waiting
+from .backend import CLOSED, Backend, ModelError, ModelGone, Progress, Sampler, Wait, waiting
 from .catalog import Film
 from .prompt import story_prefix
 
@@ -56,15 +56,23 @@ class ModelService:
         wait = wait or Wait()
         with self._lock, waiting(wait):
             try:
-                backend = self._start()
-                prefix = story_prefix(film)
-                if self._prewarmed != prefix:
-                    self._report("reading the story", 0.0)
-                    backend.prewarm(prefix, progress=lambda what, fraction: self._report(what, fraction))
-                    self._prewarmed = prefix
+                try:
+                    self._prewarm(film)
+                except ModelGone as gone:  # killed or crashed while the film plays: once more, afresh
+                    log.warning("%s; starting it again", gone)
+                    self._discard()
+                    self._prewarm(film)
                 self._report(READY, None)
             except Exception as error:
                 self._fail(self._message(error, "preparing the model"))
+
+    def _prewarm(self, film: Film) -> None:
+        backend = self._start()
+        prefix = story_prefix(film)
+        if self._prewarmed != prefix:
+            self._report("reading the story", 0.0)
+            backend.prewarm(prefix, progress=lambda what, fraction: self._report(what, fraction))
+            self._prewarmed = prefix
 
     @property
     def ready(self) -> bool:
@@ -105,11 +113,14 @@ class ModelService:
         if self._cancelled or self._closed:  # stopped on purpose: not a failure to report
             return
         self.error = message
+        self._discard()
+        self._report(UNAVAILABLE, None)
+
+    def _discard(self) -> None:
         if self.backend is not None:
             self.backend.close()
             self.backend = None
         self._prewarmed = None  # a backend started afresh must read the story again
-        self._report(UNAVAILABLE, None)
 
     def use(self, work: Callable[[Backend], object], wait: Wait | None = None) -> object:
         """Run `work` with the started backend, one caller at a time, within `wait` (by default, one that starts

@@ -33,6 +33,7 @@ import ctypes
 import json
 import os
 import queue
+import signal
 import sys
 import threading
 import time
@@ -311,6 +312,9 @@ def watch_parent(parent: int) -> None:
 
 
 def main() -> None:
+    # SIGINT ends the worker as SIGTERM does, at once and without a traceback (Python's KeyboardInterrupt would
+    # wait for llama.cpp to return); the player notices, as it notices any death of its model process.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     parent = os.getppid()
     threading.Thread(target=watch_parent, args=(parent,), daemon=True, name="parent").start()
     send = claim_stdout()

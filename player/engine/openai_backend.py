@@ -12,6 +12,8 @@ FIRST_TOKEN_BUDGET of the wait's start; after that each next word must come with
 request has FIRST_TOKEN_BUDGET of its own to its first word. The deadline holds for every read of the socket
 (_Reader sets the socket's timeout to the time left before each one), so a server that dribbles a byte at a time,
 pings without words, or sends half a line cannot hold a read past it. Pings and empty chunks are not words.
+Looking the host up and connecting share CONNECT_TIMEOUT, within the same deadline: a resolver that does not
+answer is not waited for (_look_up).
 
 Prewarm sends the prefix as a 1-token completion, and every request carries `cache_prompt: true`: llama-server
 then keeps the prompt's KV cache for the next request (older builds drop it unless asked). llama-cpp-python's
@@ -48,7 +50,7 @@ from .backend import (CLOSED, FIRST_TOKEN_BUDGET, STALL_BUDGET, Generated, Model
                       current_wait, one_request_at_a_time)
 from .locations import data_home
 
-CONNECT_TIMEOUT = 5.0  # seconds to open a connection (the DNS look-up before it is not bounded by it)
+CONNECT_TIMEOUT = 5.0  # seconds to look the host up and open a connection
 MAX_LINE = 1 << 20  # a longer line is not an event stream
 SHOWN = 120  # characters of the server's own words in a message
 MAX_HELD = 400  # characters of a chat reply held back at most while it may still be an echo of the opener
@@ -218,7 +220,7 @@ class OpenAIBackend:
             raise ModelError(CLOSED)
         if due.left() <= 0:  # the wait was spent before this request could start (waiting for the model)
             raise self._failure(due.late)
-        connection = kind(parts.hostname, parts.port, timeout=min(self.connect_timeout, due.left()))
+        connection = kind(parts.hostname, parts.port)  # _connect sets its timeout
         connection.response_class = partial(_Response, due=due)
         response = None
         try:
@@ -254,11 +256,21 @@ class OpenAIBackend:
         self._socket = None
 
     def _connect(self, connection: http.client.HTTPConnection, due: _Due) -> None:
+        """Look the host up, then connect to what it is, both within the connect timeout and by `due`."""
+        until = time.monotonic() + min(self.connect_timeout, due.left())
         try:
-            connection.connect()
+            addresses = _look_up(connection.host, connection.port, until - time.monotonic())
         except socket.gaierror:
             raise self._failure(f"cannot find the server {self._parts.hostname} (DNS lookup failed); "
                                 f"check the address in {self.url}") from None
+        if addresses is None:
+            raise self._failure(f"the lookup of {self._parts.hostname} took too long; check the address in "
+                                f"{self.url} and the DNS settings")
+        # http.client still sends the name (the Host header, the TLS server name); only the connect uses addresses
+        connection._create_connection = partial(_connect_to, addresses)
+        connection.timeout = max(0.001, until - time.monotonic())
+        try:
+            connection.connect()
         except ConnectionRefusedError:
             raise self._failure(f"the server at {self.url} refused the connection; is it running, on that port?"
                                 ) from None
@@ -344,6 +356,44 @@ class OpenAIBackend:
 
     def _request(self):
         return one_request_at_a_time(self._lock, self.stall_budget)
+
+
+def _look_up(host: str, port: int, within: float) -> list[tuple] | None:
+    """socket.getaddrinfo, as create_connection calls it, waited for `within` seconds at most (then None): a
+    resolver that does not answer would otherwise hold the connect for as long as it likes. A lookup that takes
+    longer goes on in its daemon thread, and its answer is dropped."""
+    answer: list = []
+
+    def look_up() -> None:
+        try:
+            answer.append(socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM))
+        except Exception as error:  # gaierror, or a name IDNA cannot encode: raised in the caller's thread
+            answer.append(error)
+
+    thread = threading.Thread(target=look_up, name="watch-dns-lookup", daemon=True)
+    thread.start()
+    thread.join(max(0.0, within))
+    if not answer:
+        return None
+    if isinstance(answer[0], Exception):
+        raise answer[0]
+    return answer[0]
+
+
+def _connect_to(addresses: list[tuple], address: tuple, timeout: float, source_address=None) -> socket.socket:
+    """socket.create_connection for http.client (`address`, the name, is not looked up again): each address in
+    turn, as create_connection tries them."""
+    error: OSError | None = None
+    for family, kind, protocol, _, sockaddr in addresses:
+        sock = socket.socket(family, kind, protocol)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(sockaddr)
+            return sock
+        except OSError as failed:
+            sock.close()
+            error = failed
+    raise error or OSError(f"no address for {address[0]}")
 
 
 class _Due:

@@ -27,6 +27,7 @@ LEANS = 0.05  # a tag scored above this is one the viewer seeks
 AVOIDS = -0.1  # below this, one they avoid
 BEATS = 10
 YOURS = "yours"  # the ending id of a personalised ending in events and on the branch screen
+SEEDS = 2**32  # a plan's seed is below this (watch play --seed refuses others): the model takes a 32-bit seed
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,11 @@ def _prominence(film: Film) -> list[str]:
 def _film_tags(film: Film) -> list[str]:
     counts = Counter(tag for scene in film.scenes for beat in scene.beats for tag in beat.tags)
     return [tag for tag, _ in counts.most_common() if tag not in TONES and tag != "dialogue"]
+
+
+def next_seed(seed: int) -> int:
+    """The seed of another ending after one with `seed` (the `r` key): the next, and 0 after the last."""
+    return (seed + 1) % SEEDS
 
 
 def make_plan(film: Film, profile: dict, seed: int) -> Plan:

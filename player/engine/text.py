@@ -13,7 +13,8 @@ _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 # isolates (U+202E shows "gpj.exe" as "exe.jpg"), zero-width spaces and joiners, the soft hyphen, line and
 # paragraph separators, the byte-order mark, interlinear annotations and tag characters.
 _INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
-                        "\ufff9-\ufffb\U000e0000-\U000e007f]")
+                        "\ufff9-\ufffb\U000e0000-\U000e007f"
+                        "\ud800-\udfff]")  # and lone surrogates (JSON "\ud800"): no terminal or file can encode them
 
 
 def _visible(match: re.Match) -> str:

@@ -93,6 +93,7 @@ class PersonalEnding:
             if isinstance(event, writer.Written):  # kept here first, so that a quit can save it at once
                 written.append(event.beat)
                 self._next = event.index + 1
+                self._save_so_far()
             self.post_message(EndingProgress(event))
 
         wait = Wait()  # the viewer waits from the choice to the first word: getting the model ready counts in it
@@ -138,6 +139,17 @@ class PersonalEnding:
                 return endings_store.save(self.app.services.history, record)
             except OSError:
                 return None  # a read-only disk: it still plays, it just cannot be replayed later
+
+    def _save_so_far(self) -> None:
+        """Saved as a partial ending after every beat (on the worker thread), so that a player killed outright
+        loses none of it; the final save, whole, closed or quit, replaces it under the same id."""
+        with self._saving:
+            if self._outcome is None:
+                try:
+                    endings_store.save(self.app.services.history,
+                                       self._record(list(self._written), complete=False, next_beat=self._next))
+                except OSError:
+                    pass  # a read-only disk: the final save says nothing either
 
     def on_ending_progress(self, message: EndingProgress) -> None:
         event = message.event

@@ -14,7 +14,7 @@ from textual.widgets import Static
 from ..engine import writer
 from ..engine.catalog import Film
 from ..engine.endings_store import Saved
-from ..engine.plan import YOURS, Plan, predict
+from ..engine.plan import YOURS, Plan, next_seed, predict
 from ..engine.playback import BRANCH, FINISHED, Playback
 from ..engine.text import printable
 from ..widgets.keybar import KeyBar
@@ -208,7 +208,7 @@ class PlayerScreen(PersonalEnding, Screen):
     def after_end(self, what: str | None) -> None:
         self._asking = False
         if what in ("branch", "again"):
-            seed = self.plan.seed + 1 if self.plan else None
+            seed = next_seed(self.plan.seed) if self.plan else None
             self.stop_writing()
             self.playback.back_to_branch()
             self._set_timeline()

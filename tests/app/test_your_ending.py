@@ -130,15 +130,20 @@ async def test_a_failure_after_some_beats_closes_the_ending_on_what_it_has(priva
     assert len(record["beats"]) < len(record["plan"]["beats"]) + 1
 
 
+async def watch_yours_then_another(app, now, pilot) -> None:
+    """To the branch point, Your ending to its end, then `r`: another one, with the next seed."""
+    await play_to_branch(app, now, pilot)
+    await pilot.press("3")
+    await play_to_end(app, now, pilot)
+    await pilot.press("r")
+    await pilot.pause(0.2)
+
+
 async def test_another_ending_with_a_new_seed_then_back_to_the_branch(private_home):
     now = ManualTime()
     app = build(private_home, now=now, backend=FakeBackend(), seed=7)
     async with app.run_test(size=(80, 24)) as pilot:
-        await play_to_branch(app, now, pilot)
-        await pilot.press("3")
-        await play_to_end(app, now, pilot)
-        await pilot.press("r")
-        await pilot.pause(0.2)
+        await watch_yours_then_another(app, now, pilot)
         await play_to_end(app, now, pilot)
         await pilot.press("w")
         assert isinstance(app.screen, WhyScreen)

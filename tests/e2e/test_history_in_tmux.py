@@ -67,27 +67,6 @@ def test_a_signal_ends_the_session_with_nothing_lost(env, how):
     assert kinds == ["start"] + ["pause", "resume"] * 3 + ["skip", "abandon", "end"]
 
 
-def test_kill_9_loses_at_most_the_last_second(env):
-    terminal = Terminal([watch_executable(), "lighthouse"], env)
-    try:
-        terminal.wait_for("The Last Lighthouse")
-        toggle(terminal, 10)
-        time.sleep(1.2)  # everything above was acknowledged more than a second ago
-        os.kill(terminal.pid, signal.SIGKILL)
-        assert terminal.exit_status() == 128 + signal.SIGKILL
-    finally:
-        terminal.close()
-    kinds = [e["kind"] for e in history(env)]  # the files are readable: no notice on stderr
-    assert kinds == ["start"] + ["pause", "resume"] * 5
-    again = Terminal([watch_executable(), "lighthouse"], env)  # and the player starts again
-    try:
-        again.wait_for("The Last Lighthouse")
-        again.keys("q")
-        assert again.exit_status() == 0
-    finally:
-        again.close()
-
-
 def test_two_players_for_one_viewer_at_once(env):
     first = Terminal([watch_executable(), "lighthouse"], env)
     second = Terminal([watch_executable(), "tallow"], env, socket=first.socket, name="second")

@@ -32,23 +32,6 @@ def kinds(home: Path, viewer: str = "default") -> list[str]:
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["INT", "TERM", "HUP"])
-def test_every_signal_ends_the_session_and_saves_it(private_home, sig):
-    terminal = watch_in_terminal(private_home, "lighthouse", "--no-ai")
-    try:
-        terminal.wait_for("The Last Lighthouse")
-        for _ in range(2):
-            terminal.keys("Space")
-            time.sleep(0.2)
-        os.kill(terminal.pid, sig)
-        assert terminal.exit_status(timeout=20) == 0
-        assert "Traceback" not in terminal.screen() and "Error" not in terminal.screen()
-    finally:
-        terminal.close()
-    assert kinds(private_home) == ["start", "pause", "resume", "abandon", "end"]
-
-
-@pytest.mark.e2e
 def test_erase_refuses_while_a_player_records_for_the_viewer(private_home):
     terminal = watch_in_terminal(private_home, "lighthouse", "--no-ai", "--viewer", "ann")
     try:

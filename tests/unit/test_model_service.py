@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from player.engine.backend import ModelError
+from player.engine.backend import ModelError, ModelGone
 from player.engine.model_service import ModelService
 from tests.fakes.backend import FakeBackend
 
@@ -102,3 +102,17 @@ def test_a_model_error_is_kept_and_the_next_prepare_starts_afresh(tiny):
         service.use(lambda backend: pytest.fail("started again"))
     service.prepare(tiny)  # the next film: started afresh
     assert service.ready and service.use(lambda backend: "written") == "written"
+
+
+@pytest.mark.parametrize("where", ["start", "prewarm"])
+def test_a_model_process_that_died_while_preparing_is_started_again_once(tiny, where):
+    """Killed or crashed while the film plays: Your ending must still be there at the branch point. A model that
+    refuses (ModelError) is not started again, and one that dies twice is given up."""
+    died = ModelGone("the model process stopped unexpectedly (signal 9)")
+    backends = [Breaks(where, died), FakeBackend()]
+    service = ModelService(lambda: backends.pop(0))
+    service.prepare(tiny)
+    assert service.ready and backends == [] and service.use(lambda backend: "written") == "written"
+    service = ModelService(lambda: Breaks(where, died))
+    service.prepare(tiny)
+    assert service.status == "unavailable" and service.error == str(died)
