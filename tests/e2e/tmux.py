@@ -58,6 +58,14 @@ class Terminal:
     def screen(self) -> str:
         return self._tmux("capture-pane", "-p", "-t", self.name)
 
+    def screen_with_escapes(self) -> str:
+        """The screen with its colours and attributes, as SGR escapes (capture-pane -e)."""
+        return self._tmux("capture-pane", "-p", "-e", "-t", self.name)
+
+    def title(self) -> str:
+        """The pane's title: what an OSC 0 or 2 escape written to the terminal sets."""
+        return self._tmux("display-message", "-p", "-t", self.name, "#{pane_title}").rstrip("\n")
+
     def wait_for(self, text: str, timeout: float = 30.0) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -85,11 +93,16 @@ class Terminal:
         shutil.rmtree(self.status_file.parent, ignore_errors=True)
 
 
-def reach_your_ending(terminal: Terminal) -> None:
-    """At the branch point, choose "Your ending" by its number and wait until its first beat plays."""
+def choose_your_ending(terminal: Terminal) -> None:
+    """At the branch point, choose "Your ending" by its number, whatever follows (it may fail)."""
     screen = terminal.wait_for("Your ending — written for you now", timeout=90)
     option = next(line for line in screen.splitlines() if "Your ending" in line)
     terminal.keys(option.split("Your ending")[0].split()[-1])  # its number
+
+
+def reach_your_ending(terminal: Terminal) -> None:
+    """At the branch point, choose "Your ending" by its number and wait until its first beat plays."""
+    choose_your_ending(terminal)
     terminal.wait_for("writing your ending", timeout=30)
     # "16x  ·  your ending" once its first beat plays; before that the state itself reads "✦ your ending"
     terminal.wait_for("x  ·  your ending", timeout=60)
