@@ -75,6 +75,7 @@ def test_a_hostile_ending_streams_in_as_text(fake, private_home):
         assert_harmless(terminal, title, terminal.wait_for(ACTION, timeout=60))
         fake.release.set()
         terminal.wait_for("THE END", timeout=120)  # [@click=app.quit] quit nothing, [/nope] crashed nothing
+        assert terminal.title() == title  # nor did the first beat, shown only for a moment at 16x
         terminal.keys("q")
         assert terminal.exit_status() == 0
     finally:
@@ -89,6 +90,7 @@ def test_a_hostile_error_is_shown_as_text(fake, private_home):
         choose_your_ending(terminal)
         assert_harmless(terminal, title, terminal.wait_for(ACTION, timeout=60))  # in the notification
         terminal.wait_for("THE END", timeout=120)  # the authored ending the player fell back on
+        assert terminal.title() == title
         terminal.keys("q")
         assert terminal.exit_status() == 0
     finally:
@@ -102,7 +104,7 @@ def test_doctor_shows_a_hostile_name_and_error_as_text(fake, private_home):
     try:
         assert terminal.exit_status(timeout=60) == 1  # a check failed: the test generation
         screen = terminal.screen()
-        assert screen.count(SHOWN[0]) == 2, screen  # the name and the error
         assert_harmless(terminal, title, screen)
+        assert screen.count(SHOWN[0]) == 2, screen  # in the name and in the error
     finally:
         terminal.close()
