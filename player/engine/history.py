@@ -260,9 +260,9 @@ class History:
     def flush(self) -> bool:
         """Save every queued event now. On failure they stay queued, in order, and a warning is set."""
         with self._io:
-            batch = []
-            while self._pending:
-                batch.append(self._pending.popleft())
+            with self._queued:  # never an event queued but not yet journaled: keep() would journal it after
+                batch = list(self._pending)
+                self._pending.clear()
             if not batch:
                 return True
             try:

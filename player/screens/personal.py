@@ -129,8 +129,9 @@ class PersonalEnding:
                                         refused=result.refused))
         self.post_message(EndingDone(saved))
 
-    def _save(self, record: dict, outcome: str = "saved") -> str | None:
-        """Save once: whichever of the worker (the whole ending) and a quit (a partial one) comes first."""
+    def _save(self, record: dict, outcome: str | None = "saved") -> str | None:
+        """Save once for good: whichever of the worker (the whole ending) and a quit (a partial one) comes first.
+        With outcome None, a save so far, which the one for good replaces."""
         with self._saving:
             if self._outcome is not None:
                 return None
@@ -142,14 +143,8 @@ class PersonalEnding:
 
     def _save_so_far(self) -> None:
         """Saved as a partial ending after every beat (on the worker thread), so that a player killed outright
-        loses none of it; the final save, whole, closed or quit, replaces it under the same id."""
-        with self._saving:
-            if self._outcome is None:
-                try:
-                    endings_store.save(self.app.services.history,
-                                       self._record(list(self._written), complete=False, next_beat=self._next))
-                except OSError:
-                    pass  # a read-only disk: the final save says nothing either
+        loses none of it."""
+        self._save(self._record(list(self._written), complete=False, next_beat=self._next), outcome=None)
 
     def on_ending_progress(self, message: EndingProgress) -> None:
         event = message.event
