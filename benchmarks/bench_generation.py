@@ -38,15 +38,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.eval_personalization import VIEWERS, viewer_profile  # noqa: E402
-from player.engine import models, writer  # noqa: E402
-from player.engine.backend import ModelError, Request, drain  # noqa: E402
-from player.engine.catalog import load_title  # noqa: E402
-from player.engine.locations import bundled_catalog  # noqa: E402
-from player.engine.model_process import LocalBackend  # noqa: E402
-from player.engine.model_worker import Model  # noqa: E402
-from player.engine.openai_backend import OpenAIBackend  # noqa: E402
-from player.engine.plan import make_plan  # noqa: E402
-from player.engine.prompt import story_prefix  # noqa: E402
+from player.engine.llm import model_files
+from player.engine.ending import writer# noqa: E402
+from player.engine.llm.backend import ModelError, Request, drain# noqa: E402
+from player.engine.catalog.films import load_title# noqa: E402
+from player.engine.base.locations import bundled_catalog# noqa: E402
+from player.engine.llm.process import LocalBackend# noqa: E402
+from player.engine.llm.worker import Model# noqa: E402
+from player.engine.llm.openai_backend import OpenAIBackend# noqa: E402
+from player.engine.ending.plan import make_plan# noqa: E402
+from player.engine.ending.prompt import story_prefix# noqa: E402
 
 THREADS = 2
 SEED = 20261128
@@ -120,8 +121,8 @@ def main() -> None:
 
 
 def measure(home: Path, args: argparse.Namespace) -> dict:
-    model = models.active_model(home, args.model, {})
-    path = models.prepare(model, home)
+    model = model_files.active_model(home, args.model, {})
+    path = model_files.prepare(model, home)
     settings = model.settings
     film = load_title(bundled_catalog() / "lighthouse")
     prefix = story_prefix(film)
@@ -165,7 +166,7 @@ def measure(home: Path, args: argparse.Namespace) -> dict:
     app, raw_median = statistics.median(app_rates), statistics.median(raw_rates)
     server = None if args.no_server else measure_server(home, path, film.title, prefix, tails, request, long, app)
     return {
-        "model": path.name, "threads": THREADS, "prompt": "player.engine.prompt.story_prefix(lighthouse) + tail",
+        "model": path.name, "threads": THREADS, "prompt": "player.engine.ending.prompt.story_prefix(lighthouse) + tail",
         "prefix_tokens": prefix_tokens, "load_seconds": round(load_seconds, 3),
         "prewarm_seconds": round(prewarm_seconds, 3),
         "first_token": first_token_figures(warm, cold),
@@ -221,8 +222,8 @@ def measure_server(home: Path, path: Path, title: str, prefix: str, tails: list[
 
 def measure_busy(home: Path, args: argparse.Namespace) -> dict:
     """(d): see the module docstring."""
-    model = models.active_model(home, args.model, {})
-    path = models.prepare(model, home)
+    model = model_files.active_model(home, args.model, {})
+    path = model_files.prepare(model, home)
     film = load_title(bundled_catalog() / "lighthouse")
     prefix = story_prefix(film)
     long = Request(prefix + TAILS[0], max_tokens=args.tokens, stop=(), seed=SEED, sampler=model.settings.sampler)

@@ -21,9 +21,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.synthetic import synthetic_events  # noqa: E402
-from player.engine import profile as taste  # noqa: E402
-from player.engine import profile_store  # noqa: E402
-from player.engine.history import History  # noqa: E402
+from player.engine.taste import scoring  # noqa: E402
+from player.engine.taste import profile_store# noqa: E402
+from player.engine.history.store import History# noqa: E402
 
 SEED = 20261128
 AS_OF = date(2026, 11, 28)
@@ -42,7 +42,7 @@ def measure(home: Path, sessions: int, rng: random.Random) -> dict:
     rebuild_s = time.perf_counter() - started
 
     started = time.perf_counter()
-    serial = taste.build(History(home, "bench").iter_events())  # one process, for comparison
+    serial = scoring.build(History(home, "bench").iter_events())  # one process, for comparison
     serial_rebuild_s = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -65,11 +65,11 @@ def measure(home: Path, sessions: int, rng: random.Random) -> dict:
     state = profile_store.load(History(home, "bench"))  # what `watch profile` reads: every part, merged
     load_s = time.perf_counter() - started
     again = profile_store.rebuild(History(home, "bench"), save=False)
-    same = taste.describe(state, as_of=AS_OF) == taste.describe(again, as_of=AS_OF)
+    same = scoring.describe(state, as_of=AS_OF) == scoring.describe(again, as_of=AS_OF)
     ordered = sorted(samples)
     return {"events": rebuilt["events"], "rebuild_s": round(rebuild_s, 3),
             "rebuild_one_process_s": round(serial_rebuild_s, 3),
-            "rebuild_agrees_with_one_process": taste.describe(rebuilt, as_of=AS_OF) == taste.describe(
+            "rebuild_agrees_with_one_process": scoring.describe(rebuilt, as_of=AS_OF) == scoring.describe(
                 serial, as_of=AS_OF),
             "first_update_s": round(first_update_s, 3), "load_merged_s": round(load_s, 3),
             "incremental_update_ms": {"p50": round(ordered[len(ordered) // 2], 2), "max": round(ordered[-1], 2),

@@ -4,7 +4,7 @@ default model, and a documented scorer checks which way each ending leans.
 
     python benchmarks/eval_personalization.py [--seeds 5] [--films lighthouse,tallow] [--model PATH]
 
-The scorer (docs/endings.md) is the tag lexicon of player/engine/lexicon.py: `tag_scores(text)` gives each tag
+The scorer (docs/endings.md) is the tag lexicon of player/engine/catalog/lexicon.py: `tag_scores(text)` gives each tag
 a 0..1 weight from the words of the ending. An ending *fits* a viewer by the sum over tags of the viewer's
 profile score times the ending's lexicon weight. An ending written for viewer V counts as a success when it fits
 V better than it fits V's opposite. Target: at least 80% (50% is chance). Also reported: whether the character
@@ -24,13 +24,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from player.engine import lexicon, writer  # noqa: E402
-from player.engine import profile as taste  # noqa: E402
-from player.engine.catalog import Catalog, Film  # noqa: E402
-from player.engine.locations import bundled_catalog  # noqa: E402
-from player.engine.model_process import LocalBackend  # noqa: E402
-from player.engine.plan import make_plan, short_name  # noqa: E402
-from player.engine.prompt import story_prefix  # noqa: E402
+from player.engine.catalog import lexicon
+from player.engine.ending import writer# noqa: E402
+from player.engine.taste import scoring  # noqa: E402
+from player.engine.catalog.films import Catalog, Film# noqa: E402
+from player.engine.base.locations import bundled_catalog# noqa: E402
+from player.engine.llm.process import LocalBackend# noqa: E402
+from player.engine.ending.plan import make_plan, short_name# noqa: E402
+from player.engine.ending.prompt import story_prefix# noqa: E402
 
 # Each viewer: (tags they rewind and seek, tags they skip). Opposites are paired.
 VIEWERS = {
@@ -54,7 +55,7 @@ def viewer_profile(film: Film, name: str, favourite: str) -> dict:
                    {"kind": "skip", "title": film.id, "tags": avoids, "at": at, "beats": 1},
                    {"kind": "complete", "title": film.id, "tags": seeks * 3, "speed": 1.0, "beats": 3, "at": at,
                     "seconds": 20.0}]
-    return taste.describe(taste.build(events), taste.CatalogNames(None))
+    return scoring.describe(scoring.build(events), scoring.CatalogNames(None))
 
 
 def fit(text: str, profile: dict) -> float:

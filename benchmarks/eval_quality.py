@@ -288,7 +288,7 @@ def context_of(film, material: Material) -> str:
 
 
 def lines_of(film, beats) -> str:
-    from player.engine.prompt import line
+    from player.engine.ending.prompt import line
     return "\n".join(line(film, beat.kind, beat.text, beat.speaker) for beat in beats)
 
 
@@ -340,13 +340,13 @@ def targets_met(figures: dict) -> dict:
 
 
 def main() -> None:
-    from player.engine import writer
-    from player.engine.backend import ModelError
-    from player.engine.catalog import Catalog
-    from player.engine.locations import bundled_catalog
-    from player.engine.model_process import LocalBackend
-    from player.engine.plan import make_plan
-    from player.engine.prompt import story_prefix
+    from player.engine.ending import writer
+    from player.engine.llm.backend import ModelError
+    from player.engine.catalog.films import Catalog
+    from player.engine.base.locations import bundled_catalog
+    from player.engine.llm.process import LocalBackend
+    from player.engine.ending.plan import make_plan
+    from player.engine.ending.prompt import story_prefix
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=3)
@@ -443,7 +443,7 @@ def report_of(rows: list[dict], authored: list[dict], failed: list[dict], film_i
 def rejudge(path: Path, verbatim: int) -> dict:
     """Judge a saved report's texts again with these judges (no model: the perplexities are kept), so runs made
     with different versions of the judges compare."""
-    from player.engine.locations import bundled_catalog
+    from player.engine.base.locations import bundled_catalog
     saved = json.loads(path.read_text(encoding="utf-8"))
     film_ids = list(saved["by_film"])
     materials = {film: Material(bundled_catalog() / film) for film in film_ids}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta, timezone
 
-from player.engine.catalog import TAGS
+from player.engine.catalog.films import TAGS
 
 TITLES = 300  # hundreds of titles, as a loyal viewer's years would have
 SPEAKERS = ["mara", "elias", "callum", "bridie", "ines", "teo", "wren", "dov"]

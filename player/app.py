@@ -17,16 +17,17 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from .engine import profile as taste
-from .engine import ending_record, profile_store
-from .engine.backend import Backend
-from .engine.endings_store import Saved
-from .engine.model_service import ModelService
-from .engine.catalog import Catalog, Film
-from .engine.history import History, resume_point
-from .engine.locations import log_file
-from .engine.playback import Playback
-from .engine.text import printable
+from player.engine.taste import scoring
+from player.engine.ending import ending_record
+from player.engine.taste import profile_store
+from player.engine.llm.backend import Backend
+from player.engine.ending.endings_store import Saved
+from player.engine.llm.service import ModelService
+from player.engine.catalog.films import Catalog, Film
+from player.engine.history.store import History, resume_point
+from player.engine.base.locations import log_file
+from player.engine.playback.session import Playback
+from player.engine.base.text import printable
 from .messages import HistoryNotice, HistoryWarning, ModelStatus
 from .screens.branch import BranchScreen
 from .screens.catalog import CatalogScreen
@@ -180,8 +181,8 @@ class WatchApp(App):
             try:
                 state = profile_store.load(self.services.history)
             except OSError:
-                state = taste.empty()
-            self._profile = taste.describe(state, taste.CatalogNames(self.services.catalog))
+                state = scoring.empty()
+            self._profile = scoring.describe(state, scoring.CatalogNames(self.services.catalog))
         return self._profile
 
     async def action_quit(self) -> None:

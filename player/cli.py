@@ -20,13 +20,13 @@ import typer
 from typer.core import TyperGroup
 
 from . import __version__
-from .engine import locations
-from .engine.catalog import Catalog, Film
-from .engine.catalog import main as check_titles
-from .engine.clock import MAX_SPEED, MIN_SPEED
-from .engine.errors import WatchError
-from .engine.history import History, list_viewers
-from .engine.text import printable
+from player.engine.base import locations
+from player.engine.catalog.films import Catalog, Film
+from player.engine.catalog.films import main as check_titles
+from player.engine.playback.clock import MAX_SPEED, MIN_SPEED
+from player.engine.base.errors import WatchError
+from player.engine.history.store import History, list_viewers
+from player.engine.base.text import printable
 
 log = logging.getLogger("watch")
 SEEDS = 2**32  # the model takes a 32-bit seed: a larger one would wrap round and write a smaller one's ending
@@ -197,7 +197,7 @@ def _backend(home: Path, model: Optional[Path], backend: Optional[str], url: Opt
     the background, only when a film is played. The command line wins over the environment, which wins over
     config.toml. Settings that cannot work (a named model that does not exist, openai without a URL) are bad
     input: say so now, not at the branch point."""
-    from .engine.config import read_config
+    from player.engine.base.config import read_config
 
     config = read_config(home)
     _check_threads(threads)
@@ -205,13 +205,13 @@ def _backend(home: Path, model: Optional[Path], backend: Optional[str], url: Opt
     threads = threads if threads is not None else config.get("threads")
     name = (backend or os.environ.get("WATCH_BACKEND") or config.get("backend") or "local").strip().lower()
     if name == "local":
-        from .engine.models import active_model
+        from player.engine.llm.model_files import active_model
 
         if model is not None or os.environ.get("WATCH_MODEL"):
             active_model(home, model, os.environ)
 
         def local():
-            from .engine.model_process import LocalBackend
+            from player.engine.llm.process import LocalBackend
 
             return LocalBackend(home, model, os.environ, n_threads=threads, threads_from=threads_from)
 
@@ -223,7 +223,7 @@ def _backend(home: Path, model: Optional[Path], backend: Optional[str], url: Opt
         api_model = api_model or config.get("api_model")
         chat = chat if chat is not None else config.get("chat")
         key = os.environ.get("WATCH_API_KEY") or None  # only ever from the environment; never stored
-        from .engine.openai_backend import OpenAIBackend
+        from player.engine.llm.openai_backend import OpenAIBackend
 
         OpenAIBackend(url=url, api_model=api_model, api_key=key, chat=chat, home=home)  # checks the URL and key
 
@@ -236,7 +236,7 @@ def _backend(home: Path, model: Optional[Path], backend: Optional[str], url: Opt
 
 def _check_threads(threads: Optional[int]) -> None:
     """--threads is bad input when out of range (not a model setting the doctor would report on)."""
-    from .engine.config import MAX_THREADS
+    from player.engine.base.config import MAX_THREADS
 
     if threads is not None and not 1 <= threads <= MAX_THREADS:
         raise WatchError(f"--threads {threads} is out of range; use 1 to {MAX_THREADS}")
@@ -261,7 +261,7 @@ def _run_app(app, history: History, already_noted: int) -> None:
 
 def _update_profile(history: History) -> None:
     """Fold the sessions just played into the stored profile (cheap: only the new events are read)."""
-    from .engine import profile_store
+    from player.engine.taste import profile_store
 
     try:
         profile_store.update(history)
@@ -359,7 +359,7 @@ def history_export(
     viewer: str = ViewerOption,
 ) -> None:
     """Write every event of a viewer as JSON Lines, oldest first."""
-    from .engine.files import atomic_file
+    from player.engine.base.files import atomic_file
 
     history = History(_home(), viewer)
     history.counts()  # open the store first: a failure there is the data dir's, not the file's
@@ -426,13 +426,13 @@ def profile(
     rebuild: bool = typer.Option(False, "--rebuild", help="Rebuild from every raw event instead of updating."),
 ) -> None:
     """Show what a viewer's history says about their taste: tag scores, pace, characters and evidence."""
-    from .engine import profile as taste
-    from .engine import profile_store
+    from player.engine.taste import scoring
+    from player.engine.taste import profile_store
 
     home = _home()
     history = History(home, viewer)
     state = profile_store.rebuild(history) if rebuild else profile_store.load(history)
-    described = taste.describe(state, taste.CatalogNames(_catalog(home, catalog)))
+    described = scoring.describe(state, scoring.CatalogNames(_catalog(home, catalog)))
     for notice in history.notices:
         _note(notice)
     if json_output:
@@ -456,8 +456,8 @@ def import_screenplay(
     force: bool = typer.Option(False, "--force", help="Replace a title with the same id without asking."),
 ) -> None:
     """Turn a Fountain screenplay into a playable title, with a branch point and a personalised ending."""
-    from .engine.catalog import load_title
-    from .engine.importer import TitleExists, import_fountain
+    from player.engine.catalog.films import load_title
+    from player.engine.importing.importer import TitleExists, import_fountain
 
     target = into or locations.user_catalog(_home())
     try:
@@ -493,7 +493,7 @@ def doctor(
     from rich.table import Table
     from rich.text import Text
 
-    from .engine import doctor as checks
+    from player.engine import doctor as checks
 
     _check_threads(threads)
     home = _home()
@@ -531,7 +531,7 @@ def doctor(
 @cli.command()
 def models(json_output: bool = JsonOption, model: Optional[Path] = ModelOption) -> None:
     """List the models found, which one is active, and why."""
-    from .engine.models import model_rows
+    from player.engine.llm.model_files import model_rows
 
     rows = model_rows(_home(), model, os.environ)
     if json_output:
@@ -551,7 +551,8 @@ def endings(
     json_output: bool = JsonOption,
 ) -> None:
     """List the personalised endings written for a viewer, with their seeds and models."""
-    from .engine import ending_record, endings_store
+    from player.engine.ending import ending_record
+    from player.engine.ending import endings_store
 
     history = History(_home(), viewer)
     rows = [ending_record.listing_row(record) for record in endings_store.all_endings(history)]
@@ -574,7 +575,7 @@ def replay(
     catalog: Optional[Path] = CatalogOption,
 ) -> None:
     """Play a saved personalised ending again, exactly as it was written."""
-    from .engine import endings_store
+    from player.engine.ending import endings_store
 
     home = _home()
     history = History(home, viewer)

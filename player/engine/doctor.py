@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
 
-from .backend import Backend, ModelError, Request, drain
-from .catalog import Catalog
-from .errors import WatchError
-from .history import History
-from .model_service import ModelService
+from player.engine.llm.backend import Backend, ModelError, Request, drain
+from player.engine.catalog.films import Catalog
+from player.engine.base.errors import WatchError
+from player.engine.history.store import History
+from player.engine.llm.service import ModelService
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skipped"
 MIN_SIZE = (80, 24)

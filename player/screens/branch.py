@@ -13,9 +13,9 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..engine.catalog import Film
-from ..engine.plan import YOURS
-from ..engine.text import printable
+from player.engine.catalog.films import Film
+from player.engine.ending.plan import YOURS
+from player.engine.base.text import printable
 from ..widgets.keybar import KeyBar
 from ..widgets.progress import with_progress
 

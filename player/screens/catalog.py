@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from ..engine.text import printable
+from player.engine.base.text import printable
 from ..widgets.keybar import KeyBar
 
 if TYPE_CHECKING:

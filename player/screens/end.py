@@ -12,9 +12,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from ..engine.catalog import Film
-from ..engine.plan import YOURS, Plan
-from ..engine.text import printable
+from player.engine.catalog.films import Film
+from player.engine.ending.plan import YOURS, Plan
+from player.engine.base.text import printable
 from ..widgets.keybar import KeyBar
 
 RATE = Binding.Group("rate", compact=True)

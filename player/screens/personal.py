@@ -17,17 +17,19 @@ from typing import TYPE_CHECKING, Sequence
 from textual import work
 from textual.worker import get_current_worker
 
-from ..engine import ending_record, endings_store, writer
-from ..engine.backend import ModelError, Wait
-from ..engine.catalog import Beat, Film
-from ..engine.endings_store import Saved
-from ..engine.plan import YOURS, Plan, make_plan, predict
-from ..engine.playback import ENDED
+from player.engine.ending import ending_record
+from player.engine.ending import endings_store
+from player.engine.ending import writer
+from player.engine.llm.backend import ModelError, Wait
+from player.engine.catalog.films import Beat, Film
+from player.engine.ending.endings_store import Saved
+from player.engine.ending.plan import YOURS, Plan, make_plan, predict
+from player.engine.playback.session import ENDED
 from ..messages import EndingDone, EndingFailed, EndingProgress
 
 if TYPE_CHECKING:
     from ..app import WatchApp
-    from ..engine.playback import Playback
+    from player.engine.playback.session import Playback
 
 log = logging.getLogger(__name__)
 

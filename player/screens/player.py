@@ -11,12 +11,12 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from ..engine import writer
-from ..engine.catalog import Film
-from ..engine.endings_store import Saved
-from ..engine.plan import YOURS, Plan, next_seed, predict
-from ..engine.playback import BRANCH, FINISHED, Playback
-from ..engine.text import printable
+from player.engine.ending import writer
+from player.engine.catalog.films import Film
+from player.engine.ending.endings_store import Saved
+from player.engine.ending.plan import YOURS, Plan, next_seed, predict
+from player.engine.playback.session import BRANCH, FINISHED, Playback
+from player.engine.base.text import printable
 from ..widgets.keybar import KeyBar
 from ..widgets.progress import with_progress
 from ..widgets.caption import Caption

@@ -12,9 +12,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import LoadingIndicator, Static
 
-from ..engine import profile as taste
-from ..engine import profile_store
-from ..engine.text import printable
+from player.engine.taste import scoring
+from player.engine.taste import profile_store
+from player.engine.base.text import printable
 from ..profile_view import render
 from ..widgets.keybar import KeyBar
 
@@ -57,7 +57,7 @@ class ProfileScreen(Screen):
             self.app.call_from_thread(self.show, Content(printable(
                 f"Could not read the history: {error.strerror or error}")))
             return
-        self.described = taste.describe(state, taste.CatalogNames(services.catalog))
+        self.described = scoring.describe(state, scoring.CatalogNames(services.catalog))
         self.app.call_from_thread(self.show, render(self.described, services.viewer))
 
     def show(self, renderable) -> None:

@@ -9,10 +9,10 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..engine.catalog import Film
-from ..engine.endings_store import Saved
-from ..engine.text import printable
-from ..engine.timeline import Timeline
+from player.engine.catalog.films import Film
+from player.engine.ending.endings_store import Saved
+from player.engine.base.text import printable
+from player.engine.playback.timeline import Timeline
 from ..widgets.keybar import KeyBar
 from ..widgets.timeline import clock_text
 

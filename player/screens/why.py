@@ -9,9 +9,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..engine.catalog import Film
-from ..engine.plan import Plan
-from ..engine.text import printable
+from player.engine.catalog.films import Film
+from player.engine.ending.plan import Plan
+from player.engine.base.text import printable
 
 
 def why_lines(film: Film, plan: Plan, profile: dict) -> list[str]:

@@ -3,9 +3,9 @@
 from textual.content import Content
 from textual.widgets import Static
 
-from ..engine.beat_text import strip_markup
-from ..engine.catalog import Beat
-from ..engine.text import printable
+from player.engine.ending.beat_text import strip_markup
+from player.engine.catalog.films import Beat
+from player.engine.base.text import printable
 
 
 def render_beat(beat: Beat, speaker: str) -> Content:

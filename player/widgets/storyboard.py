@@ -3,8 +3,8 @@
 from textual.content import Content
 from textual.widgets import Static
 
-from ..engine.catalog import Scene
-from ..engine.text import printable
+from player.engine.catalog.films import Scene
+from player.engine.base.text import printable
 
 
 class Storyboard(Static):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from player.app import Services, WatchApp, make_app
-from player.engine.catalog import Catalog
-from player.engine.clock import ManualTime
-from player.engine.history import History
+from player.engine.catalog.films import Catalog
+from player.engine.playback.clock import ManualTime
+from player.engine.history.store import History
 from tests.conftest import TEST_CATALOG
-from player.engine.locations import bundled_catalog, user_catalog
+from player.engine.base.locations import bundled_catalog, user_catalog
 
 
 def build(home: Path, film_id: str | None = "tiny", *, viewer: str = "ann", speed: float = 1.0,

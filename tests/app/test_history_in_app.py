@@ -4,10 +4,10 @@ import errno
 
 import pytest
 
-from player.engine import history as history_module
-from player.engine.clock import ManualTime
-from player.engine.history import History
-from player.engine.playback import Playback
+from player.engine.history import store as history_module
+from player.engine.playback.clock import ManualTime
+from player.engine.history.store import History
+from player.engine.playback.session import Playback
 from player.screens.branch import BranchScreen
 from player.screens.end import EndScreen
 from player.screens.player import PlayerScreen

@@ -2,10 +2,10 @@
 branch point offers a personalised ending, and the profile learns from it."""
 
 from player.cli import run
-from player.engine import endings_store
-from player.engine.clock import ManualTime
-from player.engine.history import History
-from player.engine.plan import YOURS
+from player.engine.ending import endings_store
+from player.engine.playback.clock import ManualTime
+from player.engine.history.store import History
+from player.engine.ending.plan import YOURS
 from player.screens.branch import BranchScreen
 from player.screens.end import EndScreen
 from tests.app.helpers import build, kinds, stored_events, wait_for_screen

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from textual.widgets._toast import Toast
 
-from player.engine.catalog import Catalog
-from player.engine.clock import ManualTime
+from player.engine.catalog.films import Catalog
+from player.engine.playback.clock import ManualTime
 from player.messages import ModelStatus
 from player.screens.catalog import CatalogScreen
 from player.screens.player import PlayerScreen

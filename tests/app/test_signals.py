@@ -6,8 +6,8 @@ import signal
 
 from player import cli
 from player.app import WatchApp
-from player.engine.clock import ManualTime
-from player.engine.plan import YOURS
+from player.engine.playback.clock import ManualTime
+from player.engine.ending.plan import YOURS
 from tests.app.helpers import build, kinds, stored_events
 from tests.app.test_your_ending import play_to_branch
 from tests.fakes.backend import FakeBackend

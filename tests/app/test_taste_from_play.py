@@ -2,7 +2,7 @@
 real app, skipping romance and dialogue and going back to action, and the plan of their next personalised
 ending (from the app's own current profile) differs from a newcomer's the way that taste says it should."""
 
-from player.engine.plan import make_plan
+from player.engine.ending.plan import make_plan
 from tests.app.helpers import build
 from tests.app.test_profile_scenario import ACTION_FAN, ROMANTIC, watch_as
 

@@ -1,11 +1,12 @@
 """Your ending in the player, with a fake model: it is written while it plays, saved, rated, replayed, and a
 failing model falls back to an authored ending."""
 
-from player.engine import endings_store, writer
-from player.engine.clock import ManualTime
+from player.engine.ending import endings_store
+from player.engine.ending import writer
+from player.engine.playback.clock import ManualTime
 from player.messages import ModelStatus
-from player.engine.history import History
-from player.engine.plan import YOURS
+from player.engine.history.store import History
+from player.engine.ending.plan import YOURS
 from player.screens.branch import BranchScreen
 from player.screens.end import EndScreen
 from player.screens.player import PlayerScreen

@@ -4,11 +4,11 @@ tells the truth about a model that is still reading the story."""
 
 import threading
 
-from player.engine.backend import CLOSED, ModelError
-from player.engine import endings_store
-from player.engine.clock import ManualTime
-from player.engine.history import History
-from player.engine.plan import YOURS
+from player.engine.llm.backend import CLOSED, ModelError
+from player.engine.ending import endings_store
+from player.engine.playback.clock import ManualTime
+from player.engine.history.store import History
+from player.engine.ending.plan import YOURS
 from player.screens import player as player_screen
 from player.screens.branch import BranchScreen
 from player.screens.end import EndScreen

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from player.engine.catalog import Catalog
-from player.engine.locations import bundled_catalog
-from player.engine.timeline import Timeline
+from player.engine.catalog.films import Catalog
+from player.engine.base.locations import bundled_catalog
+from player.engine.playback.timeline import Timeline
 from tests.e2e.tmux import Terminal, watch_executable
 
 pytestmark = pytest.mark.e2e

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from player.engine import endings_store
-from player.engine.history import History
+from player.engine.ending import endings_store
+from player.engine.history.store import History
 from tests.e2e.test_history_in_tmux import gone
 from tests.e2e.test_quit_while_writing_in_tmux import children
 from tests.e2e.tmux import Terminal, reach_your_ending

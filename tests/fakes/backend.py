@@ -7,7 +7,7 @@ import random
 import threading
 import time
 
-from player.engine.backend import CLOSED, Generated, ModelError, Request
+from player.engine.llm.backend import CLOSED, Generated, ModelError, Request
 
 WORDS = ("the lamp burns over the water and everyone on the quay looks up at last while the tide turns "
          "slowly toward the harbour wall").split()

@@ -26,8 +26,8 @@ from typing import Callable
 
 import pytest
 
-from player.engine.backend import Request
-from player.engine.openai_backend import OpenAIBackend
+from player.engine.llm.backend import Request
+from player.engine.llm.openai_backend import OpenAIBackend
 from tests.process.test_model_process import one_line_error as local_one_line_error
 from tests.process.test_model_process import run
 

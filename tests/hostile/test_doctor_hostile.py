@@ -13,7 +13,8 @@ from urllib.request import urlopen
 import pytest
 
 from player.cli import run
-from player.engine import locations, openai_backend
+from player.engine.base import locations
+from player.engine.llm import openai_backend
 from tests.hostile.server import nested, raw_stream
 
 

@@ -15,12 +15,12 @@ import time
 
 import pytest
 
-from player.engine import writer
-from player.engine.backend import ModelError, Request
-from player.engine.clock import ManualTime
-from player.engine.model_service import ModelService
-from player.engine.openai_backend import OpenAIBackend
-from player.engine.plan import make_plan
+from player.engine.ending import writer
+from player.engine.llm.backend import ModelError, Request
+from player.engine.playback.clock import ManualTime
+from player.engine.llm.service import ModelService
+from player.engine.llm.openai_backend import OpenAIBackend
+from player.engine.ending.plan import make_plan
 from tests.app.helpers import build
 from tests.app.test_your_ending import play_to_branch
 from tests.hostile.server import (WORDS, completion, dribble_json, dribble_stream, failure, nested, one_line_error,

@@ -12,8 +12,8 @@ import threading
 import time
 from pathlib import Path
 
-from player.engine.events import utc_now
-from player.engine.history import History
+from player.engine.base.events import utc_now
+from player.engine.history.store import History
 
 
 _print_lock = threading.RLock()  # a signal handler may print while the main thread is printing

@@ -5,12 +5,15 @@ import re
 
 import pytest
 
-from player.engine import beat_text, models, ranking, writer
-from player.engine.catalog import Catalog
-from player.engine.locations import bundled_catalog
-from player.engine.model_process import LocalBackend
-from player.engine.plan import make_plan, short_name
-from player.engine.prompt import story_prefix
+from player.engine.ending import beat_text
+from player.engine.llm import model_files
+from player.engine.ending import ranking
+from player.engine.ending import writer
+from player.engine.catalog.films import Catalog
+from player.engine.base.locations import bundled_catalog
+from player.engine.llm.process import LocalBackend
+from player.engine.ending.plan import make_plan, short_name
+from player.engine.ending.prompt import story_prefix
 from tests.unit.test_ending_plan import ACTION, ROMANCE
 
 pytestmark = pytest.mark.model
@@ -18,12 +21,12 @@ pytestmark = pytest.mark.model
 
 def test_the_default_model_is_assembled_with_progress_and_a_checked_sha256(assembled_model):
     path, progress = assembled_model
-    package = models.default_package()
+    package = model_files.default_package()
     assert path.name == package.MODEL_NAME and path.stat().st_size > 200_000_000
     fractions = [fraction for _, fraction in progress]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(fractions) > 10
     assert all(what for what, _ in progress)  # every step says what is happening
-    assert models.file_sha256(path, path.parent.parent) == package.EXPECTED_SHA256  # checked, and remembered
+    assert model_files.file_sha256(path, path.parent.parent) == package.EXPECTED_SHA256  # checked, and remembered
 
 
 def test_a_short_ending_from_the_real_model(home_with_default_model):

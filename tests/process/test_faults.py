@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from player.engine.history import History
+from player.engine.history.store import History
 from tests.e2e.tmux import Terminal
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from player.engine.history import History
+from player.engine.history.store import History
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,7 +2,7 @@
 model can fail. Each failure must be one ModelError line, the test process must live on, and nothing may reach
 the test's own stdout or stderr (capfd), which stand for the terminal Textual draws on.
 
-The default model is assembled once per test session (with models.assemble_default), into a temporary folder.
+The default model is assembled once per test session (with model_files.assemble_default), into a temporary folder.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from player.engine import models
-from player.engine.backend import Generated, ModelError, Request, Sampler, drain
-from player.engine.catalog import load_title
-from player.engine.locations import bundled_catalog
-from player.engine.model_process import LocalBackend
-from player.engine.prompt import story_prefix
+from player.engine.llm import model_files
+from player.engine.llm.backend import Generated, ModelError, Request, Sampler, drain
+from player.engine.catalog.films import load_title
+from player.engine.base.locations import bundled_catalog
+from player.engine.llm.process import LocalBackend
+from player.engine.ending.prompt import story_prefix
 
 pytestmark = [pytest.mark.model, pytest.mark.usefixtures("busy_core")]  # deadlines hold on a loaded machine
 SAMPLER = Sampler(temperature=0.8, top_p=0.95, top_k=64, min_p=0.05, repeat_penalty=1.1)
@@ -86,7 +86,7 @@ def test_load_prewarm_and_stream(backend_for, story, quiet):
     backend.start(lambda what, fraction: progress.append((what, fraction)))
     assert ("Loading the model", 1.0) in progress
     described = backend.describe()
-    assert described["backend"] == "local" and described["sha256"] == models.default_package().EXPECTED_SHA256
+    assert described["backend"] == "local" and described["sha256"] == model_files.default_package().EXPECTED_SHA256
     assert described["n_threads"] == backend.n_threads >= 1 and described["prompting"] == "base"  # as chosen
 
     # Cold: a fresh worker evaluates the whole story at the request.
@@ -319,10 +319,10 @@ def test_a_worker_that_exits_at_once_is_a_clean_error(backend_for, tmp_path, qui
 PARENT = """
 import sys
 from pathlib import Path
-from player.engine.model_process import LocalBackend
+from player.engine.llm.process import LocalBackend
 backend = LocalBackend(Path(sys.argv[1]), Path(sys.argv[2]), {}, n_threads=1)
 backend.start()
-stream = backend.stream(__import__("player.engine.backend", fromlist=["Request"]).Request(
+stream = backend.stream(__import__("player.engine.llm.backend", fromlist=["Request"]).Request(
     "The sea " * 200, max_tokens=2000, stop=()))
 next(stream)
 print(backend._worker.process.pid, flush=True)

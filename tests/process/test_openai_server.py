@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import pytest
 
-from player.engine import beat_text, writer
-from player.engine.backend import ModelError, Request, Sampler
-from player.engine.catalog import Catalog, load_title
-from player.engine.locations import bundled_catalog
-from player.engine.model_service import ModelService
-from player.engine.openai_backend import OpenAIBackend
-from player.engine import threads
-from player.engine.plan import make_plan, short_name
-from player.engine.prompt import story_prefix
+from player.engine.ending import beat_text
+from player.engine.ending import writer
+from player.engine.llm.backend import ModelError, Request, Sampler
+from player.engine.catalog.films import Catalog, load_title
+from player.engine.base.locations import bundled_catalog
+from player.engine.llm.service import ModelService
+from player.engine.llm.openai_backend import OpenAIBackend
+from player.engine.llm import threads
+from player.engine.ending.plan import make_plan, short_name
+from player.engine.ending.prompt import story_prefix
 from tests.process.test_model_process import run
 from tests.servers import LlamaCppServer
 from tests.unit.test_ending_plan import ACTION

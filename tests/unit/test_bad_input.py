@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from player.cli import run
-from player.engine.history import History
+from player.engine.history.store import History
 
 COMMANDS = [["history"], ["history", "show", "lighthouse"], ["profile"], ["endings"], ["history", "erase", "--yes"],
             ["replay", "abc"], ["lighthouse", "--no-ai"], ["history", "export", "-"]]
@@ -88,7 +88,7 @@ def test_a_read_only_data_dir_can_still_be_read(read_only_home, capsys):
 # -- a damaged saved ending -------------------------------------------------------------------------------
 def saved_endings(home: Path) -> tuple[str, str]:
     """Two saved endings of the default viewer; returns their ids."""
-    from player.engine import endings_store
+    from player.engine.ending import endings_store
 
     history = History(home, "default")
     ids = tuple(endings_store.save(history, {"title": "lighthouse", "film": "The Last Lighthouse", "seed": seed,

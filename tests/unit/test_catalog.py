@@ -4,9 +4,9 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from player.engine.catalog import (FRAME_COLUMNS, FRAME_ROWS, TAGS, Catalog, State, load_title, reading_seconds)
-from player.engine.errors import CatalogError, TitleNotFound
-from player.engine.locations import bundled_catalog
+from player.engine.catalog.films import (FRAME_COLUMNS, FRAME_ROWS, TAGS, Catalog, State, load_title, reading_seconds)
+from player.engine.base.errors import CatalogError, TitleNotFound
+from player.engine.base.locations import bundled_catalog
 from tests.conftest import TEST_CATALOG
 
 SAMPLES = sorted(p for p in bundled_catalog().iterdir() if (p / "film.toml").is_file())
@@ -139,7 +139,7 @@ def test_a_hidden_folder_is_never_a_title_even_with_a_film_toml(tmp_path):
 
 
 def test_ids_are_lower_case_letters_digits_and_dashes_only():
-    from player.engine.catalog import valid_id
+    from player.engine.catalog.films import valid_id
 
     assert valid_id("the-door") and valid_id("a1")
     for bad in ("door\n", "-door", "Door", "the door", "", "../x"):

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from player.cli import run
-from player.engine.history import History
+from player.engine.history.store import History
 from tests.conftest import TEST_CATALOG
 
 
@@ -124,7 +124,7 @@ def test_a_missing_model_named_on_the_command_line_is_bad_input(capsys, tmp_path
 
 
 def test_endings_lists_saved_endings_and_replay_refuses_unknown_ids(capsys, private_home):
-    from player.engine import endings_store
+    from player.engine.ending import endings_store
 
     history = History(private_home, "default")
     saved = endings_store.save(history, {"title": "lighthouse", "film": "The Last Lighthouse", "seed": 12,

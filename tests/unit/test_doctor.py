@@ -4,7 +4,7 @@ import json
 
 from player.cli import run
 from player.engine import doctor
-from player.engine.backend import ModelError
+from player.engine.llm.backend import ModelError
 from tests.conftest import TEST_CATALOG
 from tests.fakes.backend import FakeBackend
 

@@ -4,7 +4,7 @@ into place, and so is the folder holding the rename."""
 import os
 from pathlib import Path
 
-from player.engine.importer import import_fountain
+from player.engine.importing.importer import import_fountain
 
 FOUNTAIN = Path(__file__).parent.parent / "fixtures" / "fountain"
 

@@ -2,12 +2,14 @@
 
 import pytest
 
-from player.engine import beat_text, endings_store, writer
-from player.engine.catalog import TAGS, Catalog, load_title
-from player.engine.history import History
-from player.engine.locations import bundled_catalog
-from player.engine.plan import YOURS, Plan, cast, decisions, make_plan, names_of, predict, short_name
-from player.engine.prompt import ENDING_HEADING, story_prefix
+from player.engine.ending import beat_text
+from player.engine.ending import endings_store
+from player.engine.ending import writer
+from player.engine.catalog.films import TAGS, Catalog, load_title
+from player.engine.history.store import History
+from player.engine.base.locations import bundled_catalog
+from player.engine.ending.plan import YOURS, Plan, cast, decisions, make_plan, names_of, predict, short_name
+from player.engine.ending.prompt import ENDING_HEADING, story_prefix
 from tests.conftest import TEST_CATALOG
 from tests.fakes.backend import FakeBackend
 

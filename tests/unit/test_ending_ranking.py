@@ -2,11 +2,12 @@
 
 import pytest
 
-from player.engine import ranking, writer
-from player.engine.backend import Generated
-from player.engine.catalog import Catalog
-from player.engine.locations import bundled_catalog
-from player.engine.plan import BeatPlan, make_plan
+from player.engine.ending import ranking
+from player.engine.ending import writer
+from player.engine.llm.backend import Generated
+from player.engine.catalog.films import Catalog
+from player.engine.base.locations import bundled_catalog
+from player.engine.ending.plan import BeatPlan, make_plan
 from tests.fakes.backend import FakeBackend
 from tests.unit.test_ending_plan import ACTION, DARK, HOPEFUL, ROMANCE
 

@@ -2,7 +2,7 @@
 
 from benchmarks.eval_quality import (Material, decisions_made, invented_names, loop, state_breaks, trigram_overlap,
                                      world_breaks)
-from player.engine.locations import bundled_catalog
+from player.engine.base.locations import bundled_catalog
 
 # A stand-in for wordfreq: (frequency in English, in other languages). Names are as frequent elsewhere.
 ZIPF = {"the": (7.7, 3.0), "she": (6.3, 2.0), "slowly": (4.5, 2.0), "footsteps": (3.7, 1.5),

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from player.engine import importer
-from player.engine.beat_split import BEAT_CELLS, split_beats
-from player.engine.catalog import FRAME_COLUMNS, FRAME_ROWS, TAGS, Catalog, load_title
-from player.engine.clock import ManualTime
-from player.engine.errors import CatalogError, ImportFailed, WatchError
-from player.engine.importer import TitleExists, convert, import_fountain
-from player.engine.locations import user_catalog
-from player.engine.playback import BRANCH, FINISHED, Playback
+from player.engine.importing import importer
+from player.engine.importing.beat_split import BEAT_CELLS, split_beats
+from player.engine.catalog.films import FRAME_COLUMNS, FRAME_ROWS, TAGS, Catalog, load_title
+from player.engine.playback.clock import ManualTime
+from player.engine.base.errors import CatalogError, ImportFailed, WatchError
+from player.engine.importing.importer import TitleExists, convert, import_fountain
+from player.engine.base.locations import user_catalog
+from player.engine.playback.session import BRANCH, FINISHED, Playback
 
 FOUNTAIN = Path(__file__).parent.parent / "fixtures" / "fountain"
 SCREENPLAYS = ["elements.fountain", "branching.fountain", "long.fountain", "untitled-draft.fountain"]

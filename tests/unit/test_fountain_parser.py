@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from player.engine.fountain import Speech, parse, plain
+from player.engine.importing.fountain import Speech, parse, plain
 
 FOUNTAIN = Path(__file__).parent.parent / "fixtures" / "fountain"
 

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from player.engine.catalog import TAGS, load_title
-from player.engine.importer import convert, import_fountain
-from player.engine.locations import bundled_catalog
+from player.engine.catalog.films import TAGS, load_title
+from player.engine.importing.importer import convert, import_fountain
+from player.engine.base.locations import bundled_catalog
 
 SOURCE = Path(__file__).parent.parent.parent / "fountain" / "wages.fountain"
 TITLE = bundled_catalog() / "wages"

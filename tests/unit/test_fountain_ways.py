@@ -5,9 +5,9 @@ import tomllib
 
 import pytest
 
-from player.engine.catalog import State, load_title
-from player.engine.errors import ImportFailed
-from player.engine.importer import convert, write_title
+from player.engine.catalog.films import State, load_title
+from player.engine.base.errors import ImportFailed
+from player.engine.importing.importer import convert, write_title
 
 MAIN = """Title: The Door
 

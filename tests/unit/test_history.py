@@ -3,10 +3,10 @@ import json
 import pytest
 
 from player.cli import run
-from player.engine import history as history_module
-from player.engine.errors import BadViewerName
-from player.engine.history import SEGMENT_SIZE, History, list_viewers, resume_point
-from player.engine.locations import check_viewer
+from player.engine.history import store as history_module
+from player.engine.base.errors import BadViewerName
+from player.engine.history.store import SEGMENT_SIZE, History, list_viewers, resume_point
+from player.engine.base.locations import check_viewer
 
 
 def event(n: int, title: str = "lighthouse", kind: str = "pause", session: str = "s", second: int | None = None):

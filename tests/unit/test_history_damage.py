@@ -9,9 +9,9 @@ import time
 import pytest
 
 from player.cli import run
-from player.engine import history as history_module
-from player.engine import profile_store
-from player.engine.history import History
+from player.engine.history import store as history_module
+from player.engine.taste import profile_store
+from player.engine.history.store import History
 from tests.unit.test_history import event
 
 DEEP = "[" * 100_000 + "]" * 100_000

@@ -12,11 +12,13 @@ from pathlib import Path
 import pytest
 
 from player import cli
-from player.engine import ending_record, endings_store, writer
-from player.engine.backend import Request
-from player.engine.history import History
-from player.engine.plan import make_plan
-from player.engine.text import printable
+from player.engine.ending import ending_record
+from player.engine.ending import endings_store
+from player.engine.ending import writer
+from player.engine.llm.backend import Request
+from player.engine.history.store import History
+from player.engine.ending.plan import make_plan
+from player.engine.base.text import printable
 from tests.conftest import TEST_CATALOG
 from tests.process.test_model_process import run
 from tests.unit.test_cli import watch

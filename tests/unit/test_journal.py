@@ -10,14 +10,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from player.engine.history import History
+from player.engine.history.store import History
 
 ROOT = Path(__file__).resolve().parents[2]
 # A player whose writer never gets to write (it waits an hour before each write): only the journal has them.
 PLAYER = """
 import sys, time
 from pathlib import Path
-from player.engine.history import History
+from player.engine.history.store import History
 
 history = History(Path(sys.argv[1]), "ann", flush_delay=3600)
 for number in range(5):

@@ -5,9 +5,9 @@ from collections import Counter
 
 import pytest
 
-from player.engine.catalog import TAGS
-from player.engine.lexicon import LEXICON, THRESHOLD, evidence, infer_tags, ranked, tag_scores
-from player.engine.locations import bundled_catalog
+from player.engine.catalog.films import TAGS
+from player.engine.catalog.lexicon import LEXICON, THRESHOLD, evidence, infer_tags, ranked, tag_scores
+from player.engine.base.locations import bundled_catalog
 
 HAND_TAGGED = ["lighthouse", "tallow", "deli"]  # tagged by their authors, not by the lexicon
 

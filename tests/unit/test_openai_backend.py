@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from player.engine.backend import Request, Sampler
-from player.engine.openai_backend import CHAT_ASK, Continuation, OpenAIBackend
+from player.engine.llm.backend import Request, Sampler
+from player.engine.llm.openai_backend import CHAT_ASK, Continuation, OpenAIBackend
 from tests.hostile.server import (KEY, WORDS, Handler, backend_for, completion, delta, failure,  # noqa: F401
                                   fake, log_text, one_line_error, raw_stream, slow_words, started, stream_words)
 from tests.process.test_model_process import run

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from player.engine.clock import ManualTime
-from player.engine.events import FIELDS
-from player.engine.playback import BRANCH, ENDED, FINISHED, Playback
+from player.engine.playback.clock import ManualTime
+from player.engine.base.events import FIELDS
+from player.engine.playback.session import BRANCH, ENDED, FINISHED, Playback
 
 
 @pytest.fixture

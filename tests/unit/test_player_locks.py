@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from player.engine.history import History, PlayerRunning
+from player.engine.history.store import History, PlayerRunning
 
 ROOT = Path(__file__).resolve().parents[2]
 NO_LOCKS = [errno.ENOSYS, errno.ENOLCK, errno.EOPNOTSUPP]
@@ -26,7 +26,7 @@ def flock(*args):
     raise OSError({code}, "locks are not supported")
 
 fcntl.flock = flock
-from player.engine.history import History
+from player.engine.history.store import History
 
 history = History(Path(sys.argv[1]), "ann")
 history.log({{"kind": "start", "viewer": "ann", "title": "lighthouse", "session": "s", "scene": "a", "beat": 0,

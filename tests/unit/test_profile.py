@@ -6,10 +6,10 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from player.engine import profile as taste
-from player.engine import profile_store
-from player.engine.catalog import TAGS
-from player.engine.history import History
+from player.engine.taste import scoring
+from player.engine.taste import profile_store
+from player.engine.catalog.films import TAGS
+from player.engine.history.store import History
 
 AS_OF = date(2026, 11, 28)
 
@@ -20,11 +20,11 @@ def ev(kind: str, tags=(), at="2026-11-27T12:00:00.000Z", title="lighthouse", **
 
 
 def scores(events, as_of=AS_OF) -> dict[str, float]:
-    return {s.tag: s.score for s in taste.tag_scores(taste.build(events), as_of)}
+    return {s.tag: s.score for s in scoring.tag_scores(scoring.build(events), as_of)}
 
 
 def test_a_viewer_with_no_history_is_neutral_and_says_so():
-    described = taste.describe(taste.empty(), as_of=AS_OF)
+    described = scoring.describe(scoring.empty(), as_of=AS_OF)
     assert not described["known"] and "neutral" in described["note"]
     assert all(t["score"] == 0 and t["confidence"] == 0 for t in described["tags"].values())
     assert described["evidence"] == [] and described["characters"] == {}
@@ -60,13 +60,13 @@ def test_old_history_fades_with_a_90_day_half_life():
     same_day = [dict(e, at="2026-11-20T00:00:00.000Z") for e in old]
     assert scores(same_day + new)["action"] > 0  # but not ten rewinds of the same week
     confidence = lambda as_of: next(  # noqa: E731
-        s.confidence for s in taste.tag_scores(taste.build(old), as_of) if s.tag == "action")
+        s.confidence for s in scoring.tag_scores(scoring.build(old), as_of) if s.tag == "action")
     assert confidence(date(2025, 1, 2)) > confidence(date(2025, 4, 2)) > confidence(AS_OF)
 
 
 def test_confidence_grows_with_evidence():
-    few = taste.tag_scores(taste.build([ev("rewind", ["action"])]), AS_OF)
-    many = taste.tag_scores(taste.build([ev("rewind", ["action"])] * 20), AS_OF)
+    few = scoring.tag_scores(scoring.build([ev("rewind", ["action"])]), AS_OF)
+    many = scoring.tag_scores(scoring.build([ev("rewind", ["action"])] * 20), AS_OF)
     conf = lambda ss: next(s.confidence for s in ss if s.tag == "action")  # noqa: E731
     assert 0 < conf(few) < conf(many) < 1
 
@@ -76,7 +76,7 @@ def test_pace_and_characters():
               ev("complete", ["quiet"], speed=2.0, beats=4, seconds=20),
               ev("skip", ["quiet"], beats=1, speakers=["bridie"]),
               ev("rewind", ["action"], speakers=["mara"]), ev("rewind", ["action"], speakers=["mara"])]
-    described = taste.describe(taste.build(events), as_of=AS_OF)
+    described = scoring.describe(scoring.build(events), as_of=AS_OF)
     assert described["pace"]["preferred_speed"] == 1.5
     assert described["pace"]["skip_rate"] == round(1 / 9, 4)
     assert described["pace"]["patience"] == 0.75
@@ -88,7 +88,7 @@ def test_pace_and_characters():
 def test_evidence_lines_are_readable_and_name_the_titles(catalog):
     events = [ev("skip", ["romance"], scene="stairs")] * 4 + [ev("complete", ["romance"], speed=1.0)] + \
              [ev("rewind", ["action"], scene="stairs")] * 2
-    described = taste.describe(taste.build(events), taste.CatalogNames(catalog), as_of=AS_OF)
+    described = scoring.describe(scoring.build(events), scoring.CatalogNames(catalog), as_of=AS_OF)
     assert "skipped 4 of 5 romance beats in The Last Lighthouse" in described["evidence"]
     assert any(line.startswith('rewound action in "The Stairs" (The Last Lighthouse) twice')
                for line in described["evidence"])
@@ -135,7 +135,7 @@ def test_rewinds_of_a_tag_never_lower_its_score(history, tag, count, at):
 @settings(max_examples=150, deadline=None)
 @given(history_strategy)
 def test_scores_stay_within_minus_one_and_one(history):
-    for s in taste.tag_scores(taste.build(history * 3), AS_OF):
+    for s in scoring.tag_scores(scoring.build(history * 3), AS_OF):
         assert -1 <= s.score <= 1 and 0 <= s.confidence <= 1
 
 
@@ -144,7 +144,7 @@ def test_scores_stay_within_minus_one_and_one(history):
 def test_the_same_events_in_another_order_give_the_same_profile(history, rng):
     shuffled = list(history)
     rng.shuffle(shuffled)
-    assert taste.describe(taste.build(history), as_of=AS_OF) == taste.describe(taste.build(shuffled), as_of=AS_OF)
+    assert scoring.describe(scoring.build(history), as_of=AS_OF) == scoring.describe(scoring.build(shuffled), as_of=AS_OF)
 
 
 # -- kept with the history ------------------------------------------------------------------------------------
@@ -165,9 +165,9 @@ def test_incremental_updates_give_the_same_profile_as_a_full_rebuild(private_hom
     fresh = History(private_home, "ann")
     parts = [fresh.read_state(f"profile/titles/{title}") for title in fresh.titles()]
     assert {p["title"]: p["applied"] for p in parts} == {s.title: s.events for s in fresh.summaries()}
-    stored = taste.merge(parts)
+    stored = scoring.merge(parts)
     rebuilt = profile_store.rebuild(fresh, save=False)
-    assert taste.describe(stored, as_of=AS_OF) == taste.describe(rebuilt, as_of=AS_OF)
+    assert scoring.describe(stored, as_of=AS_OF) == scoring.describe(rebuilt, as_of=AS_OF)
     assert stored["events"] == rebuilt["events"] > 100
     assert profile_store.load(fresh)["events"] == stored["events"]
 
@@ -191,9 +191,9 @@ def test_an_erased_history_resets_the_profile(private_home):
     history = History(private_home, "ann")
     history.log(ev("rewind", ["action"]))
     history.flush()
-    assert taste.describe(profile_store.load(history), as_of=AS_OF)["known"]
+    assert scoring.describe(profile_store.load(history), as_of=AS_OF)["known"]
     history.erase()
-    assert not taste.describe(profile_store.load(History(private_home, "ann")), as_of=AS_OF)["known"]
+    assert not scoring.describe(profile_store.load(History(private_home, "ann")), as_of=AS_OF)["known"]
 
 
 def test_a_big_rebuild_runs_in_worker_processes_and_agrees(private_home, monkeypatch):
@@ -204,6 +204,6 @@ def test_a_big_rebuild_runs_in_worker_processes_and_agrees(private_home, monkeyp
                        speed=1.0, beats=1, at=f"2026-05-{n % 28 + 1:02d}T00:00:00.000Z"))
     history.close()
     parallel = profile_store.rebuild(History(private_home, "ann"), save=False)
-    serial = taste.build(History(private_home, "ann").iter_events())
+    serial = scoring.build(History(private_home, "ann").iter_events())
     assert parallel["events"] == 300
-    assert taste.describe(parallel, as_of=AS_OF) == taste.describe(serial, as_of=AS_OF)
+    assert scoring.describe(parallel, as_of=AS_OF) == scoring.describe(serial, as_of=AS_OF)

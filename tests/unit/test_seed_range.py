@@ -3,7 +3,7 @@
 import pytest
 
 from player import cli
-from player.engine.plan import SEEDS, next_seed
+from player.engine.ending.plan import SEEDS, next_seed
 
 
 @pytest.mark.parametrize("seed, after", [(0, 1), (41, 42), (SEEDS - 2, SEEDS - 1), (SEEDS - 1, 0)])

@@ -1,4 +1,4 @@
-from player.engine.text import printable
+from player.engine.base.text import printable
 
 
 def test_escapes_and_controls_become_visible_and_harmless():

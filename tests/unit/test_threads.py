@@ -7,9 +7,9 @@ import os
 import pytest
 
 from player.cli import run
-from player.engine import threads
-from player.engine.config import ConfigError, read_config
-from player.engine.locations import config_file
+from player.engine.llm import threads
+from player.engine.base.config import ConfigError, read_config
+from player.engine.base.locations import config_file
 
 
 def test_one_busy_process_on_two_cores_leaves_one_thread():

@@ -1,7 +1,7 @@
 import pytest
 
-from player.engine.clock import ManualTime, PlaybackClock, faster, slower
-from player.engine.timeline import Timeline
+from player.engine.playback.clock import ManualTime, PlaybackClock, faster, slower
+from player.engine.playback.timeline import Timeline
 
 
 def test_beats_are_laid_end_to_end(tiny):

@@ -1,0 +1,70 @@
+"""The saved record of a personalised ending: one place for its fields, for the player that saves it and for
+`watch endings` that lists it.
+
+An ending is saved when it is written to its end, when the model failed part-way and it was closed on what it
+had (`closed`: the reason), and when the viewer quit while it was being written: then it is partial
+(`complete` false) and remembers the plan beat to write next (`next`) and the beat the viewer was at
+(`watched`), so the next play of the title can offer to continue it.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from player.engine.ending import endings_store
+from player.engine.catalog.films import Beat, Film
+from player.engine.ending.endings_store import Saved
+from player.engine.base.events import utc_now
+from player.engine.history.store import History
+from player.engine.ending.plan import Plan
+
+
+def make(film: Film, plan: Plan, *, viewer: str, profile: dict, beats: Sequence[Beat], generator: dict,
+         sampler: dict, session: str, prompt: str = "", tokens: int = 0, seconds: float = 0.0,
+         first_token_seconds: float | None = None, refused: Sequence[str] = (), complete: bool = True,
+         next_beat: int | None = None, watched: int = 0, closed: str | None = None,
+         created: str | None = None) -> dict:
+    """The record of an ending, as endings_store saves it."""
+    return {"title": film.id, "film": film.title, "viewer": viewer, "created": created or utc_now(),
+            "label": "Your ending", "seed": plan.seed, "generator": generator, "sampler": sampler,
+            "plan": plan.as_dict(), "profile": profile, "prompt": prompt,
+            "beats": endings_store.beats_record(list(beats)), "tokens": tokens, "seconds": round(seconds, 3),
+            "first_token_seconds": first_token_seconds, "refused": list(refused), "session": session,
+            "complete": complete, "next": len(plan.beats) if next_beat is None else next_beat,
+            "watched": watched, "closed": closed}
+
+
+def is_partial(record: dict) -> bool:
+    """Saved when the viewer quit while it was written (records from before this field are complete)."""
+    return record.get("complete", True) is False
+
+
+def to_continue(history: History, film_id: str) -> Saved | None:
+    """The partial ending the viewer left in their last session of this title, if that is how it ended."""
+    session = history.last_session(film_id)
+    if not session:
+        return None
+    last = session[-1].get("session")
+    for record in reversed(endings_store.all_endings(history)):
+        if record.get("title") == film_id and record.get("session") == last and is_partial(record) \
+                and record.get("beats"):
+            return Saved(record["id"], record)
+    return None
+
+
+def listing_row(record: dict) -> dict:
+    """One row of `watch endings --json`."""
+    generator = record.get("generator") or {}
+    beats = record.get("beats") or []
+    return {"id": record["id"], "title": record["title"], "film": record.get("film", record["title"]),
+            "created": record.get("created"), "seed": record["seed"], "model": generator.get("model"),
+            "sha256": generator.get("sha256"), "backend": generator.get("backend"), "beats": len(beats),
+            "planned": len((record.get("plan") or {}).get("beats") or beats), "complete": not is_partial(record),
+            "first_line": beats[0]["text"] if beats else ""}
+
+
+def listing_lines(row: dict) -> list[str]:
+    """The two lines of `watch endings` for a row (not yet made printable: the caller does that)."""
+    partial = f"  partial: {row['beats']} of {row['planned']} beats" if not row["complete"] else ""
+    return [f"{row['id']}  {row['created'] or '':<24} {row['film']:<22} seed {row['seed']:<11} {row['model']}"
+            f"{partial}", f"          {row['first_line'][:66]}"]

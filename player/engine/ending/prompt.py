@@ -1,0 +1,50 @@
+"""The story prompt: the film told as plain text for a base model to continue.
+
+The prefix holds everything that does not depend on the choice (the film, its people, the story so far, the
+branch question), so it can be evaluated while the film plays; at the branch point only the ending's own lines
+are new (measured: a prefix evaluated beforehand cut the first token from 0.65 s to 0.035 s).
+"""
+
+from __future__ import annotations
+
+from player.engine.catalog.films import Beat, Film
+from player.engine.ending.plan import BeatPlan, short_name
+
+FULL_SCENES = 3  # the last scenes are told beat by beat; the earlier ones by their titles only
+ENDING_HEADING = "How it ended:"
+
+
+def line(film: Film, kind: str, text: str, speaker: str | None = None, parenthetical: str | None = None) -> str:
+    """One beat as a line of the story: action as prose, dialogue as `Name: "words"`."""
+    if kind == "dialogue" and speaker:
+        aside = f" ({parenthetical})" if parenthetical else ""
+        return f'{short_name(film, speaker)}{aside}: "{text}"'
+    return text
+
+
+def beat_line(film: Film, beat: Beat) -> str:
+    return line(film, beat.kind, beat.text, beat.speaker, beat.parenthetical)
+
+
+def story_prefix(film: Film) -> str:
+    """The choice-independent part of the prompt; it ends where the ending's first line begins."""
+    parts = [film.title, f"A {' and '.join(film.genres)} story.", "", " ".join(film.synopsis.split()), "",
+             "The people in it:"]
+    now = {state.character: f" Now {state.now}." for state in film.branch.world.state}  # so the ending keeps to it
+    parts += [f"{c.name}: {c.description}{now.get(key, '')}" for key, c in film.characters.items()]
+    earlier, told = film.scenes[:-FULL_SCENES], film.scenes[-FULL_SCENES:]
+    parts += ["", "The story so far:"]
+    if earlier:
+        parts.append("Earlier: " + "; ".join(scene.title for scene in earlier) + ".")
+    for scene in told:
+        parts += ["", f"{scene.title}." + (f" {scene.place}." if scene.place else "")]
+        parts += [beat_line(film, beat) for beat in scene.beats]
+    parts += ["", film.branch.question, "", ENDING_HEADING, "", ""]
+    return "\n".join(parts)
+
+
+def opening(film: Film, beat: BeatPlan) -> str:
+    """How the prompt opens a planned beat, for the model to finish."""
+    if beat.kind == "dialogue" and beat.speaker:
+        return f'{short_name(film, beat.speaker)}: "{beat.opener}'
+    return beat.opener

@@ -1,0 +1,1 @@
+"""Fountain import: screenplay text to a playable title folder."""

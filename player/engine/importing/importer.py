@@ -1,0 +1,162 @@
+"""`watch import`: turn a Fountain screenplay into a title folder (film.toml and frames) and write it in one step.
+
+The conventions (branch note, `# Ending:` sections, tag overrides) are documented in docs/catalog-format.md,
+"Importing Fountain screenplays". Everything is checked before anything is written, and the title is built in a
+hidden staging folder next to its destination, validated with `load_title`, then renamed into place.
+
+The conversion is in parts: screenplay (elements to draft scenes, beats and endings), beat_split (prose into
+beats), names (ids and titles), authored_endings (the branch), cast (characters), title_page (the film's fields),
+film_toml and storyboard_cards (the files written).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import NamedTuple
+
+from player.engine.importing.authored_endings import branch_endings, branch_ways
+from player.engine.importing.cast import find_characters
+from player.engine.catalog.films import load_title, valid_id, without_article
+from player.engine.base.errors import CatalogError, ImportFailed
+from player.engine.importing.film_toml import render
+from player.engine.importing.fountain import parse
+from player.engine.base.files import atomic_write, fsync_dir
+from player.engine.importing.names import place, slug, unique
+from player.engine.importing.screenplay import Builder, DraftBeat
+from player.engine.importing.storyboard_cards import frames
+from player.engine.importing.title_page import film_fields
+
+
+class TitleExists(ImportFailed):
+    """The catalog already holds a title with this id. Import again with force=True to replace it."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        super().__init__(f"a title {path.name!r} already exists in {path.parent}; use --force to replace it")
+
+
+class Conversion(NamedTuple):
+    title_id: str
+    film_toml: str
+    frames: dict[str, str]  # path relative to the title folder -> the frame's text
+
+
+def convert(text: str, title_id: str | None = None, source_name: str = "screenplay.fountain",
+            year: int | None = None) -> Conversion:
+    """Convert Fountain text into a film.toml and its frames, without writing anything. Raises ImportFailed."""
+    if title_id is not None and not valid_id(title_id):
+        raise ImportFailed(f"{title_id!r} is not a valid title id; use lower-case letters, digits and -")
+    if not text.strip():
+        raise ImportFailed("the screenplay is empty")
+    screenplay = parse(text)
+    builder = Builder()
+    for element in screenplay.elements:
+        builder.element(element)
+    if not builder.scenes:
+        raise ImportFailed("no scene headings found; start each scene with a line such as INT. KITCHEN - NIGHT "
+                           "(or force one with a leading period: .THE DREAM)")
+    if builder.prelude:
+        builder.scenes[0].beats[:0] = builder.prelude
+    film = film_fields(screenplay.title_page, builder, source_name, year)
+    question, endings = branch_endings(builder)
+    main = builder.scenes_of(None)
+    taken: set[str] = set()
+    for scene in main + [scene for _, scenes in endings for scene in scenes]:
+        if not scene.beats:  # a heading with nothing under it still plays, as its heading
+            scene.beats.append(DraftBeat("caption", scene.heading or "…", ("quiet",)))
+        scene.title = scene.title or place(scene.heading)[0] or "Untitled Scene"
+        scene.id = unique(slug(without_article(scene.title)), taken, "scene")
+    actions = [beat.text for scene in builder.scenes for beat in scene.beats if beat.kind == "action"]
+    characters = find_characters(builder, film["title"], actions)
+    if not characters:
+        raise ImportFailed("no character speaks; a film needs at least one line of dialogue")
+    ways, world = branch_ways(builder, characters)
+    film_id = title_id or slug(film["title"]) or slug(Path(source_name).stem) or "imported"
+    return Conversion(film_id, render(film, characters, main, question, endings, source_name, ways, world),
+                      frames(main, endings, characters))
+
+
+def read_screenplay(path: Path) -> str:
+    """The screenplay's text, or a one-line ImportFailed for a missing, empty, binary or non-UTF-8 file."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ImportFailed(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ImportFailed(f"{path} is a folder; give the path of a .fountain file") from None
+    except OSError as error:
+        raise ImportFailed(f"{path}: cannot read it ({error.strerror or error})") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportFailed(f"{path} is UTF-16 text; save it as UTF-8 and import it again")
+    if b"\x00" in data:
+        raise ImportFailed(f"{path} is a binary file, not a Fountain screenplay (which is plain text)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportFailed(f"{path} is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}); "
+                           "save it as UTF-8 and import it again") from None
+    if not text.strip():
+        raise ImportFailed(f"{path} is empty; there is no screenplay to import")
+    return text
+
+
+def import_fountain(source: Path, into: Path, title_id: str | None = None, force: bool = False) -> Path:
+    """Import a Fountain file as a title in the catalog folder `into`; return the new title's folder.
+
+    Raises ImportFailed (nothing written) for bad input, and TitleExists if the title is there and not `force`.
+    """
+    source = Path(source)
+    text = read_screenplay(source)
+    try:
+        conversion = convert(text, title_id=title_id, source_name=source.name)
+    except ImportFailed as error:
+        raise ImportFailed(f"{source.name}: {error}") from None
+    return write_title(conversion, Path(into), force=force)
+
+
+def _write_files(folder: Path, conversion: Conversion) -> None:
+    """Every file fsynced, and its folder, so that the title renamed into place is whole after a power cut."""
+    for relative, art in conversion.frames.items():
+        atomic_write(folder / relative, art.encode())
+    atomic_write(folder / "film.toml", conversion.film_toml.encode())
+
+
+def write_title(conversion: Conversion, into: Path, force: bool = False) -> Path:
+    """Write the title in one step: build and validate it in a hidden staging folder inside `into`, then rename it
+    into place. With `force`, the old title is moved aside only once the new one is complete, then deleted."""
+    target = into / conversion.title_id
+    if (target.exists() or target.is_symlink()) and not force:
+        raise TitleExists(target)
+    try:
+        into.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".importing-", dir=into))
+    except OSError as error:
+        raise ImportFailed(f"cannot write to {into} ({error.strerror or error})") from None
+    try:
+        # The title sits one level down, so a catalog scan never sees a half-written film.toml in `into`.
+        folder = staging / conversion.title_id
+        _write_files(folder, conversion)
+        load_title(folder)
+        if target.exists() or target.is_symlink():
+            if not force:
+                raise TitleExists(target)
+            os.replace(target, staging / "replaced")
+            try:
+                os.replace(folder, target)
+            except OSError:
+                os.replace(staging / "replaced", target)
+                raise
+        else:
+            os.rename(folder, target)
+        fsync_dir(into)  # the rename is only durable once the catalog folder holding it is
+    except CatalogError as error:
+        raise ImportFailed(f"the converted title does not validate ({error.problems[0]}); please report this") \
+            from None
+    except OSError as error:
+        raise ImportFailed(f"could not write {target} ({error.strerror or error}); nothing was changed") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target

@@ -1,0 +1,1 @@
+"""Language models: the backends (local llama.cpp in a child process, or a server), GGUF files, threads."""
