@@ -39,15 +39,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.eval_personalization import VIEWERS, viewer_profile  # noqa: E402
 from player.engine.llm import model_files
-from player.engine.ending import writer# noqa: E402
-from player.engine.llm.backend import ModelError, Request, drain# noqa: E402
-from player.engine.catalog.films import load_title# noqa: E402
-from player.engine.base.locations import bundled_catalog# noqa: E402
-from player.engine.llm.process import LocalBackend# noqa: E402
-from player.engine.llm.worker import Model# noqa: E402
-from player.engine.llm.openai_backend import OpenAIBackend# noqa: E402
-from player.engine.ending.plan import make_plan# noqa: E402
-from player.engine.ending.prompt import story_prefix# noqa: E402
+from player.engine.ending import writer  # noqa: E402
+from player.engine.llm.backend import ModelError, Request, drain  # noqa: E402
+from player.engine.catalog.films import load_title  # noqa: E402
+from player.engine.base.locations import bundled_catalog  # noqa: E402
+from player.engine.llm.process import LocalBackend  # noqa: E402
+from player.engine.llm.worker import Model  # noqa: E402
+from player.engine.llm.openai_backend import OpenAIBackend  # noqa: E402
+from player.engine.ending.plan import make_plan  # noqa: E402
+from player.engine.ending.prompt import story_prefix  # noqa: E402
 
 THREADS = 2
 SEED = 20261128
@@ -145,7 +145,7 @@ def measure(home: Path, args: argparse.Namespace) -> dict:
     backend.start()
     load_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    backend.prewarm(prefix, wait=True)
+    backend.prewarm(prefix)
     prewarm_seconds = time.perf_counter() - started
     warm = [first_token(backend, request(tail)) for tail in tails]
 
@@ -229,7 +229,7 @@ def measure_busy(home: Path, args: argparse.Namespace) -> dict:
     long = Request(prefix + TAILS[0], max_tokens=args.tokens, stop=(), seed=SEED, sampler=model.settings.sampler)
     backend = LocalBackend(home, path, {})  # no --threads: the app chooses per request
     backend.start()
-    backend.prewarm(prefix, wait=True)
+    backend.prewarm(prefix)
     idle = endings(film, backend, model.settings.sampler, max(2, args.endings // 4))  # first words and waits
 
     spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tinydb import TinyDB  # noqa: E402
 
 from benchmarks.synthetic import TITLES, synthetic_events  # noqa: E402
-from player.engine.history.store import History# noqa: E402
+from player.engine.history.store import History  # noqa: E402
 
 SEED = 20261128
 

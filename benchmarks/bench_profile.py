@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.synthetic import synthetic_events  # noqa: E402
 from player.engine.taste import scoring  # noqa: E402
-from player.engine.taste import profile_store# noqa: E402
-from player.engine.history.store import History# noqa: E402
+from player.engine.taste import profile_store  # noqa: E402
+from player.engine.history.store import History  # noqa: E402
 
 SEED = 20261128
 AS_OF = date(2026, 11, 28)

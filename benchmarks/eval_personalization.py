@@ -4,7 +4,7 @@ default model, and a documented scorer checks which way each ending leans.
 
     python benchmarks/eval_personalization.py [--seeds 5] [--films lighthouse,tallow] [--model PATH]
 
-The scorer (docs/endings.md) is the tag lexicon of player/engine/catalog/lexicon.py: `tag_scores(text)` gives each tag
+The scorer (docs/endings.md) is the tag lexicon of player/engine/catalog/lexicon.py: `leanings(text)` gives each tag
 a 0..1 weight from the words of the ending. An ending *fits* a viewer by the sum over tags of the viewer's
 profile score times the ending's lexicon weight. An ending written for viewer V counts as a success when it fits
 V better than it fits V's opposite. Target: at least 80% (50% is chance). Also reported: whether the character
@@ -24,14 +24,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from player.engine.catalog import lexicon
-from player.engine.ending import writer# noqa: E402
+from player.engine.base.locations import bundled_catalog  # noqa: E402
+from player.engine.catalog import lexicon  # noqa: E402
+from player.engine.catalog.films import Catalog, Film  # noqa: E402
+from player.engine.ending import writer  # noqa: E402
+from player.engine.ending.plan import make_plan, short_name  # noqa: E402
+from player.engine.ending.prompt import story_prefix  # noqa: E402
+from player.engine.llm.process import LocalBackend  # noqa: E402
 from player.engine.taste import scoring  # noqa: E402
-from player.engine.catalog.films import Catalog, Film# noqa: E402
-from player.engine.base.locations import bundled_catalog# noqa: E402
-from player.engine.llm.process import LocalBackend# noqa: E402
-from player.engine.ending.plan import make_plan, short_name# noqa: E402
-from player.engine.ending.prompt import story_prefix# noqa: E402
 
 # Each viewer: (tags they rewind and seek, tags they skip). Opposites are paired.
 VIEWERS = {
@@ -59,7 +59,7 @@ def viewer_profile(film: Film, name: str, favourite: str) -> dict:
 
 
 def fit(text: str, profile: dict) -> float:
-    weights = lexicon.tag_scores(text)
+    weights = lexicon.leanings(text)
     return sum(profile["tags"][tag]["score"] * weights.get(tag, 0.0) for tag in profile["tags"])
 
 
@@ -82,7 +82,7 @@ def main() -> None:
     backend.start()
     rows = []
     for film in films:
-        backend.prewarm(story_prefix(film))
+        backend.queue_prewarm(story_prefix(film))
         # Each viewer favours a different character: the second most prominent, so the spotlight is a choice.
         characters = list(film.characters)
         for number, name in enumerate(VIEWERS):
@@ -95,7 +95,7 @@ def main() -> None:
                 rows.append({"film": film.id, "viewer": name, "seed": seed, "tone": plan.tone,
                              "emphasis": list(plan.emphasis), "favourite": favourite,
                              "beats": len(result.beats), "tokens": result.tokens, "text": text,
-                             "lexicon": {k: round(v, 3) for k, v in lexicon.tag_scores(text).items() if v},
+                             "lexicon": {k: round(v, 3) for k, v in lexicon.leanings(text).items() if v},
                              "fit_own": round(fit(text, profile), 4),
                              "fit_opposite": round(fit(text, viewer_profile(film, OPPOSITE[name], favourite)), 4),
                              "spotlight": spotlight(film, text, favourite)})

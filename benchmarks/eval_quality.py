@@ -371,7 +371,7 @@ def main() -> None:
     for film in films:
         material = materials[film.id]
         try:  # read the story before the first ending, as the player does while the film plays
-            backend.prewarm(story_prefix(film), wait=True)
+            backend.prewarm(story_prefix(film))
         except ModelError as error:
             print(f"{film.id}: prewarm: {error}", file=sys.stderr)
         characters = list(film.characters)

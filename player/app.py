@@ -17,17 +17,17 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from player.engine.taste import scoring
-from player.engine.ending import ending_record
-from player.engine.taste import profile_store
-from player.engine.llm.backend import Backend
-from player.engine.ending.endings_store import Saved
-from player.engine.llm.service import ModelService
-from player.engine.catalog.films import Catalog, Film
-from player.engine.history.store import History, resume_point
 from player.engine.base.locations import log_file
-from player.engine.playback.session import Playback
 from player.engine.base.text import printable
+from player.engine.catalog.films import Catalog, Film
+from player.engine.ending import endings_store
+from player.engine.ending.ending_record import SavedEnding
+from player.engine.ending.prompt import story_prefix
+from player.engine.history.store import History, resume_point
+from player.engine.llm.backend import Backend
+from player.engine.llm.service import ModelService
+from player.engine.playback.session import Playback
+from player.engine.taste.profile_cache import ProfileCache
 from .messages import HistoryNotice, HistoryWarning, ModelStatus
 from .screens.branch import BranchScreen
 from .screens.catalog import CatalogScreen
@@ -65,7 +65,7 @@ class WatchApp(App):
     TITLE = "watch"
     BINDINGS = [Binding("ctrl+q", "quit", "Quit watch", id="quit", show=False, priority=True)]
 
-    def __init__(self, services: Services, film: Film | None = None, replay: Saved | None = None):
+    def __init__(self, services: Services, film: Film | None = None, replay: SavedEnding | None = None):
         super().__init__()
         self.services = services
         self.film = film
@@ -78,78 +78,86 @@ class WatchApp(App):
         self.model = ModelService(services.backend_factory, self._model_status) if services.backend_factory else None
         self.model_status = ""
         self.model_progress: tuple[str, float | None] = ("starting the model", None)  # the latest, for the branch
-        self._profile: dict | None = None
+        self.profile = ProfileCache(services.history, services.catalog)
 
     def on_mount(self) -> None:
         continue_only_after_suspend()
-        self.load_profile()
+        self.profile.refresh()
         if self.replay is not None:
-            self.push_screen(PlayerScreen(self.film, replay=self.replay))
+            self._open_player(self.film, replay=self.replay)
         elif self.film is not None:
             self.play(self.film)
         else:
-            self.push_screen(CatalogScreen())
+            self.push_screen(CatalogScreen(self.services.catalog))
         for notice in self.services.notices:
             self.say(notice, severity="warning", timeout=8)
         self.check_size()
 
     # -- sessions -----------------------------------------------------------------------------------------
+    def on_catalog_screen_chosen(self, message: CatalogScreen.Chosen) -> None:
+        self.play(message.film)
+
     def play(self, film: Film) -> None:
         """Play a film, first offering to continue where the viewer stopped last time."""
         position, ending = None, None
         if self.services.offer_resume:
             history = self.services.history
-            ending = ending_record.to_continue(history, film.id) if self.model is not None else None
+            ending = endings_store.to_continue(history, film.id) if self.model is not None else None
             position = None if ending else resume_point(history.last_session(film.id))
         if position or ending:
             self.push_screen(ResumeScreen(film, position or 0.0, ending), lambda at: self._start(film, at))
         else:
             self._start(film, 0.0)
 
-    def _start(self, film: Film, position: float | Saved | None) -> None:
+    def _start(self, film: Film, position: float | SavedEnding | None) -> None:
         if position is None:  # the viewer quit at the offer
-            self.leave_player()
-        elif isinstance(position, Saved):  # continue the partial ending
-            self.push_screen(PlayerScreen(film, resume=position))
+            self._after_film()
+        elif isinstance(position, SavedEnding):  # continue the partial ending (it starts the model itself)
+            self._open_player(film, resume=position)
         else:
-            self.push_screen(PlayerScreen(film, start_at=position))
+            self._open_player(film, start_at=position)
+            self.prepare_model(film)
 
-    def end_session(self, playback: Playback | None) -> None:
+    def _open_player(self, film: Film, **where) -> None:
+        services = self.services
+        playback = Playback(film, viewer=services.viewer, record=services.history.log, speed=services.speed,
+                            time_source=services.time_source)
+        self.playbacks.add(playback)  # so that a quit, a signal or a crash ends it, wherever the viewer is
+        self.push_screen(PlayerScreen(film, playback, model=self.model, profile=self.profile, **where),
+                         self._player_left)
+
+    def _player_left(self, playback: Playback | None) -> None:
+        """The player dismissed itself with its session: end it, then leave the film."""
         if playback is not None:
-            playback.quit()
-            self.playbacks.discard(playback)
-            if self.is_running:  # once the app has stopped, cli.py folds the session into the profile
-                self.update_profile()
+            self._end(playback)
+        if self.film is None:  # back in the catalog: the next film is planned from a profile that knows this one
+            self.profile.refresh(after_sessions=True)
+        self._after_film()
 
-    @work(thread=True, exclusive=True, group="profile", exit_on_error=False)
-    def update_profile(self) -> None:
-        """Fold the session that just ended into the stored taste profile, off the UI thread."""
-        self.services.history.flush()
-        profile_store.update(self.services.history)
-        self._profile = None  # read afresh when next needed
+    def _after_film(self) -> None:
+        """Out of the app after the film it was started for; otherwise the catalog is on top again."""
+        if self.film is not None:
+            self.exit()
+
+    def _end(self, playback: Playback) -> None:
+        playback.quit()
+        self.playbacks.discard(playback)
 
     def action_show_profile(self) -> None:
-        self.push_screen(ProfileScreen())
+        self.push_screen(ProfileScreen(self.services.history, self.services.catalog))
 
     def end_sessions(self) -> None:
-        """Close every open session; called on quit, on signals and after a crash, so none is left open."""
+        """Close every open session; called on quit, on signals and after a crash, so none is left open (cli.py
+        folds them into the profile once the app has stopped)."""
         for screen in self.screen_stack:
             if isinstance(screen, PlayerScreen):
                 screen.stop_writing()  # saves what was written, before the session's end
         for playback in list(self.playbacks):
-            self.end_session(playback)
+            self._end(playback)
         if self.model is not None:
             self.model.close()
 
-    def leave_player(self) -> None:
-        """After a film: back to the catalog if we came from it, otherwise out of the app."""
-        if self.film is not None:
-            self.exit()
-            return
-        while not isinstance(self.screen, CatalogScreen):
-            self.pop_screen()
-
-    # -- the model and the profile --------------------------------------------------------------------------
+    # -- the model ------------------------------------------------------------------------------------------
     def _model_status(self, text: str, fraction: float | None) -> None:
         """From the model's thread: only a message crosses over to the UI."""
         self.post_message(ModelStatus(text, fraction))
@@ -161,29 +169,12 @@ class WatchApp(App):
             if isinstance(screen, BranchScreen):
                 screen.show_yours()
 
-    @property
-    def model_ready(self) -> bool:
-        return self.model is not None and self.model.ready
-
     @work(thread=True, exclusive=True, group="model", exit_on_error=False)
     def prepare_model(self, film: Film) -> None:
-        """Start the model and read the film's story into it while the film plays (prewarm)."""
+        """Start the model with the film, and have it read the film's story while the film plays (prewarm): at
+        the branch point Your ending then only uses it."""
         if self.model is not None:
-            self.model.prepare(film)
-
-    @work(thread=True, exclusive=True, group="profile-load", exit_on_error=False)
-    def load_profile(self) -> None:
-        self.current_profile()
-
-    def current_profile(self) -> dict:
-        """The viewer's taste profile as last loaded (it changes only when a session ends)."""
-        if self._profile is None:
-            try:
-                state = profile_store.load(self.services.history)
-            except OSError:
-                state = scoring.empty()
-            self._profile = scoring.describe(state, scoring.CatalogNames(self.services.catalog))
-        return self._profile
+            self.model.prepare(story_prefix(film))
 
     async def action_quit(self) -> None:
         self.end_sessions()
@@ -219,8 +210,9 @@ class WatchApp(App):
         loop.call_soon_threadsafe(self.call_later, self.action_quit)
 
     # -- help, commands, warnings ---------------------------------------------------------------------------
-    def show_help(self, screen: Screen) -> None:
-        self.push_screen(HelpScreen(screen))
+    def action_help(self) -> None:
+        """Every key of the screen on top: the one help of every screen (their f1 and ? say `app.help`)."""
+        self.push_screen(HelpScreen(self.screen))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -234,7 +226,8 @@ class WatchApp(App):
                                     "Jump to the start of this scene",
                                     lambda scene_id=scene.id: screen.go_to_scene(scene_id))
         yield SystemCommand("Taste profile", "What your viewing history says about your taste", self.action_show_profile)
-        yield SystemCommand("Help: keys", "Show every key of this screen", lambda: self.show_help(screen))
+        yield SystemCommand("Help: keys", "Show every key of this screen",
+                            lambda: self.push_screen(HelpScreen(screen)))
 
     def on_history_warning(self, message: HistoryWarning) -> None:
         self.history_warning = message.warning
@@ -282,5 +275,5 @@ class WatchApp(App):
         self._exit_renderables.clear()  # the traceback is in the log file; cli.py prints crash_log instead
 
 
-def make_app(services: Services, film: Film | None = None, replay: Saved | None = None) -> WatchApp:
+def make_app(services: Services, film: Film | None = None, replay: SavedEnding | None = None) -> WatchApp:
     return WatchApp(services, film=film, replay=replay)

@@ -21,14 +21,12 @@ from typer.core import TyperGroup
 
 from . import __version__
 from player.engine.base import locations
-from player.engine.catalog.films import Catalog, Film
-from player.engine.catalog.films import main as check_titles
+from player.engine.catalog.films import Catalog, Film, load_title
 from player.engine.playback.clock import MAX_SPEED, MIN_SPEED
-from player.engine.base.errors import WatchError
+from player.engine.base.errors import CatalogError, WatchError
 from player.engine.history.store import History, list_viewers
 from player.engine.base.text import printable
 
-log = logging.getLogger("watch")
 SEEDS = 2**32  # the model takes a 32-bit seed: a larger one would wrap round and write a smaller one's ending
 
 
@@ -251,22 +249,14 @@ def _run_app(app, history: History, already_noted: int) -> None:
                 app.end_sessions()
             finally:
                 history.close()  # whatever happened above: the events queued are saved
-    _update_profile(history)
+    from player.engine.taste import profile_store
+
+    profile_store.after_sessions(history)  # cheap: only the events of the sessions just played are read
     for notice in history.notices[already_noted:]:
         _note(notice)
     if app.crash_log:
         _note(app.crash_log)
         raise typer.Exit(1)  # our fault, not bad input
-
-
-def _update_profile(history: History) -> None:
-    """Fold the sessions just played into the stored profile (cheap: only the new events are read)."""
-    from player.engine.taste import profile_store
-
-    try:
-        profile_store.update(history)
-    except OSError as error:
-        log.warning("profile not updated: %s", error)
 
 
 @contextmanager
@@ -313,7 +303,17 @@ def _film_summary(film: Film) -> dict:
 @cli.command()
 def check(folders: list[Path] = typer.Argument(..., help="Title folders to validate.")) -> None:
     """Validate title folders and print every problem (for authors)."""
-    status = check_titles([str(folder) for folder in folders])
+    status = 0
+    for folder in folders:
+        try:
+            film = load_title(folder)
+        except CatalogError as error:  # printable: a key or a folder name may hold escapes
+            typer.echo("\n".join(printable(problem, False) for problem in error.problems))
+            status = 2
+            continue
+        endings = ", ".join(f"{e.id} {(film.main_seconds + e.seconds) / 60:.1f} min" for e in film.branch.endings)
+        typer.echo(printable(f"{film.id}: ok: {len(film.scenes)} scenes, main {film.main_seconds / 60:.1f} min; "
+                             f"with {endings}", False))
     raise typer.Exit(status)
 
 
@@ -426,13 +426,11 @@ def profile(
     rebuild: bool = typer.Option(False, "--rebuild", help="Rebuild from every raw event instead of updating."),
 ) -> None:
     """Show what a viewer's history says about their taste: tag scores, pace, characters and evidence."""
-    from player.engine.taste import scoring
     from player.engine.taste import profile_store
 
     home = _home()
     history = History(home, viewer)
-    state = profile_store.rebuild(history) if rebuild else profile_store.load(history)
-    described = scoring.describe(state, scoring.CatalogNames(_catalog(home, catalog)))
+    described = profile_store.described(history, _catalog(home, catalog), from_scratch=rebuild)
     for notice in history.notices:
         _note(notice)
     if json_output:
@@ -584,9 +582,9 @@ def replay(
     finally:
         for notice in history.notices:  # a damaged ending was moved aside
             _note(notice)
-    film = _catalog(home, catalog).films.get(saved.record["title"])
+    film = _catalog(home, catalog).films.get(saved.film_id)
     if film is None:
-        raise WatchError(f"the film of ending {saved.id} ({saved.record['title']}) is no longer in the catalog")
+        raise WatchError(f"the film of ending {saved.id} ({saved.film_id}) is no longer in the catalog")
     _setup_logging(home)
     from .app import Services, make_app
 

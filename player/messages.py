@@ -1,8 +1,12 @@
 """App-wide messages. Workers and the history writer talk to the UI only through these."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 
 from textual.message import Message
+
+from player.engine.ending.your_ending import Event, Failed, Finished, YourEnding
 
 
 @dataclass
@@ -33,24 +37,16 @@ class ModelStatus(Message):
 
 @dataclass
 class EndingProgress(Message):
-    """One step of the ending being written: a beat started, a piece of text, a beat written or refused.
-    Never replaceable: every piece of text must arrive."""
+    """One step of `ending` being written: a beat started, a piece of text, a beat written or refused. Sent from
+    its writing thread. Never replaceable: every piece of text must arrive."""
 
-    event: object
-
-
-@dataclass
-class EndingFailed(Message):
-    """The model could not write the ending; one line for the viewer."""
-
-    reason: str
+    ending: YourEnding
+    event: Event
 
 
 @dataclass
-class EndingDone(Message):
-    """The ending is written and saved under `ending_id`. When the model failed part-way, `closing` is the beat
-    it closes on and `reason` says why."""
+class EndingOver(Message):
+    """`ending` is written and saved (Finished), or could not be written at all (Failed)."""
 
-    ending_id: str | None
-    closing: object = None  # a catalog.Beat
-    reason: str | None = None
+    ending: YourEnding
+    outcome: Finished | Failed

@@ -21,9 +21,9 @@ from player.engine.catalog.films import Catalog
 from player.engine.base.errors import WatchError
 from player.engine.history.store import History
 from player.engine.llm.service import ModelService
+from player.engine.base.terminal import MIN_HEIGHT, MIN_WIDTH
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skipped"
-MIN_SIZE = (80, 24)
 TEST_PROMPT = "The lighthouse keeper climbed the stairs one last time. At the top, he"
 
 
@@ -39,9 +39,9 @@ def terminal(env: Mapping[str, str]) -> list[Check]:
     columns, lines = shutil.get_terminal_size(fallback=(0, 0))
     if not sys.stdout.isatty():
         size = Check("terminal size", WARN, "not a terminal (output is redirected)",
-                     "run `watch` itself in a terminal window of at least 80x24")
-    elif columns < MIN_SIZE[0] or lines < MIN_SIZE[1]:
-        size = Check("terminal size", FAIL, f"{columns}x{lines}", "make the window at least 80x24")
+                     f"run `watch` itself in a terminal window of at least {MIN_WIDTH}x{MIN_HEIGHT}")
+    elif columns < MIN_WIDTH or lines < MIN_HEIGHT:
+        size = Check("terminal size", FAIL, f"{columns}x{lines}", f"make the window at least {MIN_WIDTH}x{MIN_HEIGHT}")
     else:
         size = Check("terminal size", OK, f"{columns}x{lines}")
     term, colorterm = env.get("TERM", ""), env.get("COLORTERM", "")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,14 +12,11 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from player.engine.catalog.films import Film
-from player.engine.ending.plan import YOURS
+from player.engine.catalog.films import YOURS, Film
 from player.engine.base.text import printable
+from player.engine.llm.service import ModelService
 from ..widgets.keybar import KeyBar
 from ..widgets.progress import with_progress
-
-if TYPE_CHECKING:
-    from ..app import WatchApp
 
 PICK = Binding.Group("choose", compact=True)
 YOURS_LABEL = "Your ending — written for you now"
@@ -34,7 +30,6 @@ class Choice:
 
 
 class BranchScreen(Screen[Choice | None]):
-    app: "WatchApp"
     BINDINGS = [
         Binding("up", "cursor('up')", "Highlight the ending above", key_display="↑", group=MOVE, id="up"),
         Binding("down", "cursor('down')", "Highlight the ending below", key_display="↓", group=MOVE, id="down"),
@@ -44,18 +39,20 @@ class BranchScreen(Screen[Choice | None]):
                   id=f"pick-{n}") for n in range(1, 10)],
         Binding("t", "toggle_timer", "timer", id="timer", tooltip="Pause or resume the countdown"),
         Binding("q", "quit_film", "quit", id="branch-quit", tooltip="Quit the film"),
-        Binding("f1,question_mark", "help", "help", id="branch-help", key_display="?", tooltip="Help: every key"),
+        Binding("f1,question_mark", "app.help", "help", id="branch-help", key_display="?",
+                tooltip="Help: every key"),
     ]
 
-    def __init__(self, film: Film, *, timer: int | None, yours: bool = False, predicted: str | None = None,
-                 authored: str | None = None):
-        """`yours` adds the personalised ending; `predicted` is the option the profile expects the viewer to
+    def __init__(self, film: Film, *, timer: int | None, model: ModelService | None = None,
+                 predicted: str | None = None, authored: str | None = None):
+        """A `model` adds the personalised ending; `predicted` is the option the profile expects the viewer to
         want, which the countdown chooses; `authored` is the authored ending it chooses instead when the
         prediction is Your ending and the model is not ready when the time is up."""
         super().__init__()
         self.film = film
+        self.model = model
         self.endings = [(ending.id, ending.label) for ending in film.branch.endings]
-        if yours:
+        if model is not None:
             self.endings.append((YOURS, YOURS_LABEL))
         self.authored = authored if authored in {e.id for e in film.branch.endings} else self.endings[0][0]
         ids = [ending_id for ending_id, _ in self.endings]
@@ -79,14 +76,15 @@ class BranchScreen(Screen[Choice | None]):
     def _option(self, index: int) -> Option:
         ending_id, label = self.endings[index]
         mark = ("  ◆ predicted for you", "$accent") if self.predicted and index == self.default else ""
-        if ending_id == YOURS and not self.app.model_ready:  # say what the model is doing, not "written now"
+        if ending_id == YOURS and not self.model_ready:  # say what the model is doing, not "written now"
             text, fraction = self.app.model_progress
             label = f"Your ending — {with_progress(text, fraction, cells=5)}"
         return Option(Content.assemble((f" {index + 1} ", "bold reverse"), "  ", printable(label, False), mark),
                       id=ending_id)
 
     def show_yours(self) -> None:
-        """The model's state changed (app.on_model_status): redraw the Your ending option and the countdown."""
+        """The model's state changed (the app's on_model_status): redraw the Your ending option and the
+        countdown."""
         ids = [ending_id for ending_id, _ in self.endings]
         if YOURS in ids and self.is_mounted:
             self.query_one(OptionList).replace_option_prompt_at_index(ids.index(YOURS),
@@ -94,11 +92,15 @@ class BranchScreen(Screen[Choice | None]):
             self.update_countdown()
 
     @property
+    def model_ready(self) -> bool:
+        return self.model is not None and self.model.ready
+
+    @property
     def timer_choice(self) -> str:
         """What the countdown chooses: the prediction, unless it cannot play yet (Your ending while the model
         is still starting or reading the story); then the authored ending the profile likes best."""
         ending_id = self.endings[self.default][0]
-        return self.authored if ending_id == YOURS and not self.app.model_ready else ending_id
+        return self.authored if ending_id == YOURS and not self.model_ready else ending_id
 
     def on_mount(self) -> None:
         endings = self.query_one(OptionList)
@@ -155,9 +157,6 @@ class BranchScreen(Screen[Choice | None]):
         if self.timed:
             self.timer_paused = not self.timer_paused
             self.update_countdown()
-
-    def action_help(self) -> None:
-        self.app.show_help(self)
 
     def action_quit_film(self) -> None:
         self.choose(None)

@@ -1,29 +1,28 @@
-"""The catalog: every title with its genres, length and synopsis. Enter plays the highlighted one."""
+"""The catalog: every title with its genres, length and synopsis. Enter chooses the highlighted one, and the app
+plays it."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from player.engine.base.text import printable
+from player.engine.catalog.films import Catalog, Film
 from ..widgets.keybar import KeyBar
-
-if TYPE_CHECKING:
-    from ..app import WatchApp
 
 
 MOVE = Binding.Group("move", compact=True)
 
 
 class CatalogScreen(Screen):
-    app: "WatchApp"
     BINDINGS = [
         Binding("up", "cursor('up')", "Highlight the title above", key_display="↑", group=MOVE, id="catalog-up"),
         Binding("down", "cursor('down')", "Highlight the title below", key_display="↓", group=MOVE,
@@ -31,8 +30,19 @@ class CatalogScreen(Screen):
         Binding("enter", "play", "play", id="play", key_display="enter", tooltip="Play the highlighted title"),
         Binding("p", "app.show_profile", "profile", id="catalog-profile", tooltip="Your taste profile"),
         Binding("q", "app.quit", "quit", id="catalog-quit", tooltip="Quit watch"),
-        Binding("f1,question_mark", "help", "help", id="catalog-help", key_display="?", tooltip="Help: every key"),
+        Binding("f1,question_mark", "app.help", "help", id="catalog-help", key_display="?",
+                tooltip="Help: every key"),
     ]
+
+    @dataclass
+    class Chosen(Message):
+        """The viewer chose a film to play."""
+
+        film: Film
+
+    def __init__(self, catalog: Catalog):
+        super().__init__()
+        self.catalog = catalog
 
     def compose(self) -> ComposeResult:
         with Vertical(id="catalog"):
@@ -45,11 +55,11 @@ class CatalogScreen(Screen):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("Title", "Year", "Genres", "Min")
-        for film in sorted(self.app.services.catalog.films.values(), key=lambda f: f.title.casefold()):
+        for film in sorted(self.catalog.films.values(), key=lambda f: f.title.casefold()):
             # Rich Text, not a str: DataTable would parse a str as markup.
             table.add_row(Text(printable(film.title, False)), str(film.year),
                           Text(printable(", ".join(film.genres), False)), f"{film.minutes:.0f}", key=film.id)
-        broken = self.app.services.catalog.broken
+        broken = self.catalog.broken
         if broken:
             names = ", ".join(path.name for path in broken)
             self.query_one("#catalog-notes", Static).update(Content.styled(
@@ -64,12 +74,12 @@ class CatalogScreen(Screen):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_play()
 
-    def _selected(self):
+    def _selected(self) -> Film | None:
         table = self.query_one(DataTable)
         if not table.row_count:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.app.services.catalog.films[key]
+        return self.catalog.films[key]
 
     def show_synopsis(self) -> None:
         film = self._selected()
@@ -83,7 +93,4 @@ class CatalogScreen(Screen):
     def action_play(self) -> None:
         film = self._selected()
         if film:
-            self.app.play(film)
-
-    def action_help(self) -> None:
-        self.app.show_help(self)
+            self.post_message(self.Chosen(film))

@@ -12,8 +12,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from player.engine.catalog.films import Film
-from player.engine.ending.plan import YOURS, Plan
+from player.engine.catalog.films import YOURS, Film
+from player.engine.ending.plan import Plan
 from player.engine.base.text import printable
 from ..widgets.keybar import KeyBar
 
@@ -28,7 +28,7 @@ class EndScreen(Screen[str]):
         Binding("w", "why", "why", id="end-why", tooltip="Why this ending: what in your history shaped it"),
         Binding("b", "back", "back to the choice", id="end-back", tooltip="Back to the branch point"),
         Binding("q", "quit_film", "quit", id="end-quit", tooltip="Quit the film"),
-        Binding("f1,question_mark", "help", "help", id="end-help", key_display="?", tooltip="Help: every key"),
+        Binding("f1,question_mark", "app.help", "help", id="end-help", key_display="?", tooltip="Help: every key"),
     ]
 
     def __init__(self, film: Film, ending_id: str, plan: Plan | None = None,
@@ -42,10 +42,7 @@ class EndScreen(Screen[str]):
         self.rating = 0
 
     def compose(self) -> ComposeResult:
-        if self.yours:
-            label = "Your ending"
-        else:
-            label = next((e.label for e in self.film.branch.endings if e.id == self.ending_id), self.ending_id)
+        label = "Your ending" if self.ending_id == YOURS else self.film.branch.ending(self.ending_id).label
         credits = [self.film.author, *self.film.credits]
         with Vertical(id="end"):
             yield Static(Content.styled("THE END", "bold"), id="end-title")
@@ -79,6 +76,3 @@ class EndScreen(Screen[str]):
 
     def action_quit_film(self) -> None:
         self.dismiss("quit")
-
-    def action_help(self) -> None:
-        self.app.show_help(self)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,30 +10,33 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import LoadingIndicator, Static
 
-from player.engine.taste import scoring
-from player.engine.taste import profile_store
 from player.engine.base.text import printable
+from player.engine.catalog.films import Catalog
+from player.engine.history.store import History
+from player.engine.taste import profile_store
 from ..profile_view import render
 from ..widgets.keybar import KeyBar
-
-if TYPE_CHECKING:
-    from ..app import WatchApp
 
 
 SCROLL = Binding.Group("scroll", compact=True)
 
 
 class ProfileScreen(Screen):
-    app: "WatchApp"
     BINDINGS = [
         Binding("up", "scroll('up')", "Scroll up", id="profile-up", key_display="↑", group=SCROLL),
         Binding("down", "scroll('down')", "Scroll down", id="profile-down", key_display="↓", group=SCROLL),
         Binding("escape,q,p", "app.pop_screen", "back", id="profile-back", key_display="esc",
                 tooltip="Back to where you were"),
-        Binding("f1,question_mark", "help", "help", id="profile-help", key_display="?", tooltip="Help: every key"),
+        Binding("f1,question_mark", "app.help", "help", id="profile-help", key_display="?",
+                tooltip="Help: every key"),
     ]
 
     described: dict | None = None  # what is shown, once computed
+
+    def __init__(self, history: History, catalog: Catalog):
+        super().__init__()
+        self.history = history
+        self.catalog = catalog
 
     def compose(self) -> ComposeResult:
         yield Static(Content.assemble(("watch", "bold $accent"), "  ·  your taste profile"), id="profile-title")
@@ -50,15 +51,13 @@ class ProfileScreen(Screen):
 
     @work(thread=True, exclusive=True, group="profile", exit_on_error=False)
     def load(self) -> None:
-        services = self.app.services
         try:
-            state = profile_store.load(services.history)
+            self.described = profile_store.described(self.history, self.catalog)
         except OSError as error:
             self.app.call_from_thread(self.show, Content(printable(
                 f"Could not read the history: {error.strerror or error}")))
             return
-        self.described = scoring.describe(state, scoring.CatalogNames(services.catalog))
-        self.app.call_from_thread(self.show, render(self.described, services.viewer))
+        self.app.call_from_thread(self.show, render(self.described, self.history.viewer))
 
     def show(self, renderable) -> None:
         self.query_one(LoadingIndicator).display = False
@@ -68,6 +67,3 @@ class ProfileScreen(Screen):
     def action_scroll(self, direction: str) -> None:
         body = self.query_one("#profile-body", VerticalScroll)
         body.scroll_up() if direction == "up" else body.scroll_down()
-
-    def action_help(self) -> None:
-        self.app.show_help(self)

@@ -10,14 +10,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from player.engine.catalog.films import Film
-from player.engine.ending.endings_store import Saved
+from player.engine.ending.ending_record import SavedEnding
 from player.engine.base.text import printable
 from player.engine.playback.timeline import Timeline
 from ..widgets.keybar import KeyBar
 from ..widgets.timeline import clock_text
 
 
-class ResumeScreen(ModalScreen[float | Saved | None]):
+class ResumeScreen(ModalScreen[float | SavedEnding | None]):
     """Dismisses with the position to start from, the partial ending to continue, or None to quit."""
 
     BINDINGS = [
@@ -27,7 +27,7 @@ class ResumeScreen(ModalScreen[float | Saved | None]):
         Binding("q,escape", "quit_film", "quit", id="resume-quit", tooltip="Quit the film"),
     ]
 
-    def __init__(self, film: Film, position: float = 0.0, ending: Saved | None = None):
+    def __init__(self, film: Film, position: float = 0.0, ending: SavedEnding | None = None):
         """`ending`: the viewer quit while Your ending was being written; continuing plays its saved beats from
         where they were and writes the rest."""
         super().__init__()
@@ -43,10 +43,9 @@ class ResumeScreen(ModalScreen[float | Saved | None]):
 
     def _where(self) -> str:
         if self.ending is not None:
-            record = self.ending.record
-            watched = min(int(record.get("watched") or 0) + 1, len(record["beats"]))
-            return (f"You stopped {self.film.title} in Your ending, at beat {watched} of "
-                    f"{len(record['plan']['beats'])}; {len(record['beats'])} are written, the rest will be.")
+            written = len(self.ending.beats)
+            return (f"You stopped {self.film.title} in Your ending, at beat {min(self.ending.watched + 1, written)} "
+                    f"of {self.ending.planned}; {written} are written, the rest will be.")
         slot = Timeline(self.film.scenes).slot_at(self.position)
         return (f"You stopped {self.film.title} at {clock_text(self.position)}, "
                 f"in scene {slot.scene_index + 1}: {slot.scene.title}.")

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from player.app import Services, WatchApp, make_app
+from player.screens.branch import BranchScreen
+from player.screens.end import EndScreen
 from player.engine.catalog.films import Catalog
-from player.engine.playback.clock import ManualTime
+from tests.clocks import ManualTime
 from player.engine.history.store import History
 from tests.conftest import TEST_CATALOG
 from player.engine.base.locations import bundled_catalog, user_catalog
@@ -45,3 +47,25 @@ async def wait_for_screen(pilot, screen_type, timeout: float = 5.0) -> None:
         assert time.monotonic() < deadline, f"{screen_type.__name__} never came; on {pilot.app.screen}"
         await pilot.pause(0.05)
     await pilot.pause()  # let it finish mounting
+
+
+async def wait_until(pilot, condition, what: str, tries: int = 200) -> None:
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"{what} never happened")
+
+
+async def play_to_branch(app, now, pilot) -> None:
+    now.advance(25.0)
+    await wait_for_screen(pilot, BranchScreen)
+
+
+async def play_to_end(app, now, pilot, limit: int = 200) -> None:
+    for _ in range(limit):
+        if isinstance(app.screen, EndScreen):
+            return
+        now.advance(3.0)
+        await pilot.pause(0.05)
+    raise AssertionError(f"never reached the end; on {app.screen}")

@@ -5,7 +5,7 @@ import errno
 import pytest
 
 from player.engine.history import store as history_module
-from player.engine.playback.clock import ManualTime
+from tests.clocks import ManualTime
 from player.engine.history.store import History
 from player.engine.playback.session import Playback
 from player.screens.branch import BranchScreen

@@ -3,9 +3,9 @@ branch point offers a personalised ending, and the profile learns from it."""
 
 from player.cli import run
 from player.engine.ending import endings_store
-from player.engine.playback.clock import ManualTime
+from tests.clocks import ManualTime
 from player.engine.history.store import History
-from player.engine.ending.plan import YOURS
+from player.engine.catalog.films import YOURS
 from player.screens.branch import BranchScreen
 from player.screens.end import EndScreen
 from tests.app.helpers import build, kinds, stored_events, wait_for_screen

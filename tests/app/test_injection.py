@@ -7,12 +7,12 @@ from __future__ import annotations
 from textual.widgets._toast import Toast
 
 from player.engine.catalog.films import Catalog
-from player.engine.playback.clock import ManualTime
+from tests.clocks import ManualTime
 from player.messages import ModelStatus
 from player.screens.catalog import CatalogScreen
 from player.screens.player import PlayerScreen
 from tests.app.helpers import build, wait_for_screen
-from tests.app.test_your_ending import play_to_branch
+from tests.app.helpers import play_to_branch
 from tests.fakes.backend import FakeBackend
 
 OSC = "\x1b]0;pwned\x07"

@@ -1,6 +1,6 @@
 """Pilot tests: press keys in the real app and read what was stored on disk."""
 
-from player.engine.playback.clock import ManualTime
+from tests.clocks import ManualTime
 from player.screens.branch import BranchScreen
 from player.screens.end import EndScreen
 from player.screens.help import HelpScreen

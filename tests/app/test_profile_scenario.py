@@ -5,7 +5,7 @@ films."""
 import json
 
 from player.cli import run
-from player.engine.playback.clock import ManualTime
+from tests.clocks import ManualTime
 from player.screens.branch import BranchScreen
 from player.screens.end import EndScreen
 from player.screens.player import PlayerScreen

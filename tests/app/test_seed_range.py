@@ -1,8 +1,8 @@
 """`r` on Your ending written with the last seed there is (4294967295): the next ending has seed 0, a seed the
 command line would accept, not 4294967296."""
 
-from player.engine.playback.clock import ManualTime
-from player.engine.ending.plan import YOURS
+from tests.clocks import ManualTime
+from player.engine.catalog.films import YOURS
 from tests.app.helpers import build, stored_events
 from tests.app.test_your_ending import watch_yours_then_another
 from tests.fakes.backend import FakeBackend

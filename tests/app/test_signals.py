@@ -6,10 +6,10 @@ import signal
 
 from player import cli
 from player.app import WatchApp
-from player.engine.playback.clock import ManualTime
-from player.engine.ending.plan import YOURS
+from tests.clocks import ManualTime
+from player.engine.catalog.films import YOURS
 from tests.app.helpers import build, kinds, stored_events
-from tests.app.test_your_ending import play_to_branch
+from tests.app.helpers import play_to_branch
 from tests.fakes.backend import FakeBackend
 
 

@@ -10,8 +10,8 @@ from tests.app.test_profile_scenario import ACTION_FAN, ROMANTIC, watch_as
 async def plan_for(home, viewer: str, seed: int = 3):
     app = build(home, "lighthouse", viewer=viewer, timer=0, offer_resume=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        profile = app.current_profile()
+        assert app.profile.loaded.wait(10)  # loaded off the UI thread, as the app starts
+        profile = app.profile.current
         plan = make_plan(app.services.catalog.films["lighthouse"], profile, seed)
         await pilot.press("q")
     app.services.history.close()

@@ -1,33 +1,20 @@
 """Your ending in the player, with a fake model: it is written while it plays, saved, rated, replayed, and a
 failing model falls back to an authored ending."""
 
+import threading
+
 from player.engine.ending import endings_store
 from player.engine.ending import writer
-from player.engine.playback.clock import ManualTime
-from player.messages import ModelStatus
+from tests.clocks import ManualTime
 from player.engine.history.store import History
-from player.engine.ending.plan import YOURS
+from player.engine.catalog.films import YOURS
 from player.screens.branch import BranchScreen
 from player.screens.end import EndScreen
 from player.screens.player import PlayerScreen
 from player.screens.why import WhyScreen
 from player.widgets.caption import Caption
-from tests.app.helpers import build, kinds, stored_events, wait_for_screen
+from tests.app.helpers import build, kinds, play_to_branch, play_to_end, stored_events, wait_for_screen, wait_until
 from tests.fakes.backend import FakeBackend
-
-
-async def play_to_branch(app, now, pilot) -> None:
-    now.advance(25.0)
-    await wait_for_screen(pilot, BranchScreen)
-
-
-async def play_to_end(app, now, pilot, limit: int = 200) -> None:
-    for _ in range(limit):
-        if isinstance(app.screen, EndScreen):
-            return
-        now.advance(3.0)
-        await pilot.pause(0.05)
-    raise AssertionError(f"never reached the end; on {app.screen}")
 
 
 async def test_your_ending_is_written_played_and_saved(private_home):
@@ -232,17 +219,22 @@ async def test_what_the_model_writes_is_shown_literally(private_home):
 
 
 async def test_preparing_the_model_shows_a_progress_bar(private_home):
+    loading = threading.Event()
+
     class Slow(FakeBackend):
         def start(self, progress=None):
-            for step in range(1, 5):
-                progress("preparing the default model", step / 4)
+            progress("preparing the default model", 0.5)  # from the model's thread, as the real one reports
+            loading.wait(10)
 
-    now = ManualTime()
-    app = build(private_home, now=now, backend=Slow())
-    async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.2)
-        assert "model ready" in str(app.screen.query_one("#status").render())
-        app.post_message(ModelStatus("preparing the default model", 0.5))  # as the model's thread does
-        await pilot.pause(0.3)
-        assert "preparing the default model ▰▰▰▰▰▱▱▱▱▱ 50%" in str(app.screen.query_one("#status").render())
+    app = build(private_home, now=ManualTime(), backend=Slow())
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            def status() -> str:
+                return str(app.screen.query_one("#status").render())
+
+            await wait_until(pilot, lambda: "preparing the default model ▰▰▰▰▰▱▱▱▱▱ 50%" in status(),
+                             "the model's progress in the status line")
+            loading.set()
+            await wait_until(pilot, lambda: "model ready" in status(), "the model ready in the status line")
+    finally:
+        loading.set()

@@ -6,17 +6,17 @@ import threading
 
 from player.engine.llm.backend import CLOSED, ModelError
 from player.engine.ending import endings_store
-from player.engine.playback.clock import ManualTime
+from tests.clocks import ManualTime
 from player.engine.history.store import History
-from player.engine.ending.plan import YOURS
+from player.engine.catalog.films import YOURS
 from player.screens import player as player_screen
 from player.screens.branch import BranchScreen
 from player.screens.end import EndScreen
 from player.screens.player import PlayerScreen
 from player.screens.resume import ResumeScreen
 from player.widgets.caption import Caption
-from tests.app.helpers import build, kinds, stored_events, wait_for_screen
-from tests.app.test_your_ending import play_to_branch, play_to_end
+from tests.app.helpers import build, kinds, stored_events, wait_for_screen, wait_until
+from tests.app.helpers import play_to_branch, play_to_end
 from tests.fakes.backend import FakeBackend
 
 
@@ -42,14 +42,6 @@ class Watched(FakeBackend):
             return (yield from super().stream(request))
         finally:
             self.ended.set()
-
-
-async def wait_until(pilot, condition, what: str, tries: int = 200) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"{what} never happened")
 
 
 async def quit_while_writing(home, key: str) -> tuple:

@@ -28,8 +28,8 @@ import pytest
 
 from player.engine.llm.backend import Request
 from player.engine.llm.openai_backend import OpenAIBackend
-from tests.process.test_model_process import one_line_error as local_one_line_error
-from tests.process.test_model_process import run
+from tests.model_calls import one_line_error as local_one_line_error
+from tests.model_calls import run
 
 KEY = "sk-test-5f2a9c"
 WORDS = [" The", " lamp", " turns", " once", " more", "."]

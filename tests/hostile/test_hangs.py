@@ -17,16 +17,17 @@ import pytest
 
 from player.engine.ending import writer
 from player.engine.llm.backend import ModelError, Request
-from player.engine.playback.clock import ManualTime
+from tests.clocks import ManualTime
 from player.engine.llm.service import ModelService
+from player.engine.ending.prompt import story_prefix
 from player.engine.llm.openai_backend import OpenAIBackend
 from player.engine.ending.plan import make_plan
 from tests.app.helpers import build
-from tests.app.test_your_ending import play_to_branch
+from tests.app.helpers import play_to_branch
 from tests.hostile.server import (WORDS, completion, dribble_json, dribble_stream, failure, nested, one_line_error,
                                   raw_stream, silent, slow_words, started, steady_words, stream_words)
-from tests.process.test_model_process import run
-from tests.unit.test_ending_plan import ACTION
+from tests.model_calls import run
+from tests.profiles import ACTION
 
 BUDGET = 1.5  # to the first word
 STALL = 0.75  # between words
@@ -156,7 +157,7 @@ def test_unforeseen_input_is_one_line_and_the_player_falls_back(fake, backend_fo
     fake.scripts[path] = script
     statuses = []
     service = ModelService(lambda: backend_for(fake.url, chat=chat), lambda text, fraction: statuses.append(text))
-    service.prepare(tiny)  # the prewarm, while the film plays
+    service.prepare(story_prefix(tiny))  # the prewarm, while the film plays
     assert service.status == statuses[-1] == "unavailable" and words in service.error
     plan = make_plan(tiny, ACTION, seed=1)
     with pytest.raises(ModelError) as raised:  # the branch point: the kept line, at once

@@ -3,7 +3,7 @@
     python -m tests.process.driver HOME VIEWER WRITER COUNT INTERVAL [TITLE]
 
 It prints `ack N` after log() returns for event N (the event is acknowledged), `warning ...` when saving fails,
-and `done` after close(). SIGTERM and SIGHUP close the store and exit, as the player does.
+and `done` after close(). SIGTERM and SIGHUP close the store and exit, as the player does (saying `closed`).
 """
 
 import signal
@@ -16,7 +16,7 @@ from player.engine.base.events import utc_now
 from player.engine.history.store import History
 
 
-_print_lock = threading.RLock()  # a signal handler may print while the main thread is printing
+_print_lock = threading.Lock()
 
 
 def say(line: str) -> None:
@@ -31,21 +31,22 @@ def main() -> None:
     title = sys.argv[6] if len(sys.argv) > 6 else "lighthouse"
     history = History(Path(home), viewer, on_warning=lambda w: say(f"warning {w}"))
 
-    def stop(signum, frame):
-        history.close()
-        say("closed")
-        sys.exit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGHUP, stop)
+    # The handler only raises a flag; the store is closed on the main thread between two events, as the player
+    # quits between two messages. Closed inside the handler, it could wait for ever on the queue lock that log()
+    # held when the signal came (a threading.Event is no better: set() takes the lock its wait() holds).
+    signals: list[int] = []
+    signal.signal(signal.SIGTERM, lambda signum, frame: signals.append(signum))
+    signal.signal(signal.SIGHUP, lambda signum, frame: signals.append(signum))
     for number in range(int(count)):
+        if signals:
+            break
         history.log({"kind": "pause", "viewer": viewer, "title": title, "session": writer, "scene": "s",
                      "beat": number, "position": float(number), "writer": writer, "n": number,
                      "at": utc_now()})
         say(f"ack {number}")
         time.sleep(float(interval))
     history.close()
-    say("done")
+    say("closed" if signals else "done")
 
 
 if __name__ == "__main__":

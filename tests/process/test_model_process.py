@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 
 from player.engine.llm import model_files
-from player.engine.llm.backend import Generated, ModelError, Request, Sampler, drain
+from player.engine.llm.backend import ModelError, Request, Sampler
 from player.engine.catalog.films import load_title
 from player.engine.base.locations import bundled_catalog
 from player.engine.llm.process import LocalBackend
 from player.engine.ending.prompt import story_prefix
+from tests.model_calls import one_line_error, run
 
 pytestmark = [pytest.mark.model, pytest.mark.usefixtures("busy_core")]  # deadlines hold on a loaded machine
 SAMPLER = Sampler(temperature=0.8, top_p=0.95, top_k=64, min_p=0.05, repeat_penalty=1.1)
@@ -60,18 +61,6 @@ def quiet(capfd):
     out, err = capfd.readouterr()
     assert out == "" and err == "", f"printed on the terminal: {out[:300]!r} {err[:300]!r}"
     assert "llama_cpp" not in sys.modules, "llama.cpp was loaded into the player's own process"
-
-
-def run(backend: LocalBackend, request: Request) -> tuple[list[str], Generated]:
-    return drain(backend.stream(request))
-
-
-def one_line_error(call) -> str:
-    with pytest.raises(ModelError) as raised:
-        call()
-    message = str(raised.value)
-    assert message and "\n" not in message and "Traceback" not in message
-    return message
 
 
 def worker_pid(backend: LocalBackend) -> int:
@@ -113,7 +102,7 @@ def test_load_prewarm_and_stream(backend_for, story, quiet):
 def test_a_fixed_seed_gives_the_same_text_whatever_ran_before(backend_for, short_story, quiet):
     backend = backend_for()
     backend.start()
-    backend.prewarm(short_story)  # queued: the first request waits for it in the worker
+    backend.queue_prewarm(short_story)  # queued: the first request waits for it in the worker
 
     def text(seed: int, tail: str = 'Mara: "') -> str:
         request = Request(short_story + tail, max_tokens=30, stop=(), seed=seed, sampler=SAMPLER)
@@ -131,7 +120,7 @@ def test_a_fixed_seed_gives_the_same_text_whatever_ran_before(backend_for, short
 def test_stop_strings_end_the_text_before_them(backend_for, short_story, quiet):
     backend = backend_for()
     backend.start()
-    backend.prewarm(short_story)
+    backend.queue_prewarm(short_story)
     full = run(backend, Request(short_story, max_tokens=40, stop=(), seed=3, sampler=SAMPLER))[1].text
     words = full.split()
     stop = " ".join(words[2:4])  # two words: the stop string spans tokens
@@ -145,7 +134,7 @@ def test_stop_strings_end_the_text_before_them(backend_for, short_story, quiet):
 def test_closing_the_stream_early_cancels_and_the_next_request_is_clean(backend_for, short_story, quiet):
     backend = backend_for()
     backend.start()
-    backend.prewarm(short_story)
+    backend.queue_prewarm(short_story)
     request = Request(short_story, max_tokens=30, stop=(), seed=5, sampler=SAMPLER)
     started = time.monotonic()
     expected = run(backend, request)[1].text
@@ -190,7 +179,7 @@ def test_a_missing_model(backend_for, tmp_path, quiet):
 def test_a_killed_worker_mid_generation(backend_for, short_story, quiet):
     backend = backend_for()
     backend.start()
-    backend.prewarm(short_story)
+    backend.queue_prewarm(short_story)
     request = Request(short_story + "Mara", max_tokens=12, stop=(), seed=1, sampler=SAMPLER)
     before = run(backend, request)[1].text
     stream = backend.stream(Request(short_story, max_tokens=400, stop=(), seed=1, sampler=SAMPLER))

@@ -21,9 +21,9 @@ from player.engine.llm.openai_backend import OpenAIBackend
 from player.engine.llm import threads
 from player.engine.ending.plan import make_plan, short_name
 from player.engine.ending.prompt import story_prefix
-from tests.process.test_model_process import run
+from tests.model_calls import run
 from tests.servers import LlamaCppServer
-from tests.unit.test_ending_plan import ACTION
+from tests.profiles import ACTION
 
 pytestmark = [pytest.mark.model, pytest.mark.usefixtures("busy_core_for_the_module")]  # on a loaded machine
 
@@ -92,7 +92,7 @@ def test_a_branch_played_end_to_end_through_the_server(server, private_home):
     plan = type(plan)(**{**plan.__dict__, "beats": plan.beats[:4]})  # four beats keep the test short
     service = ModelService(lambda: OpenAIBackend(server.url, home=private_home))  # as the player uses a backend
     try:
-        service.prepare(film)  # start, and prewarm the story while "the film plays"
+        service.prepare(story_prefix(film))  # start, and prewarm the story while "the film plays"
         assert service.error is None and service.status == "ready"
         result = service.use(lambda backend: writer.write(film, plan, backend, sampler=service.sampler()))
         assert service.describe()["backend"] == "openai"

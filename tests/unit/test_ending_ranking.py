@@ -9,7 +9,7 @@ from player.engine.catalog.films import Catalog
 from player.engine.base.locations import bundled_catalog
 from player.engine.ending.plan import BeatPlan, make_plan
 from tests.fakes.backend import FakeBackend
-from tests.unit.test_ending_plan import ACTION, DARK, HOPEFUL, ROMANCE
+from tests.profiles import ACTION, DARK, HOPEFUL, ROMANCE
 
 FILMS = Catalog.load([bundled_catalog()]).films
 OPENER = "Mara hands the red book to the sergeant, and Callum takes Mara's hand because"

@@ -10,7 +10,7 @@ from rich.cells import cell_len
 from player.engine.importing import importer
 from player.engine.importing.beat_split import BEAT_CELLS, split_beats
 from player.engine.catalog.films import FRAME_COLUMNS, FRAME_ROWS, TAGS, Catalog, load_title
-from player.engine.playback.clock import ManualTime
+from tests.clocks import ManualTime
 from player.engine.base.errors import CatalogError, ImportFailed, WatchError
 from player.engine.importing.importer import TitleExists, convert, import_fountain
 from player.engine.base.locations import user_catalog

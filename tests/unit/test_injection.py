@@ -20,7 +20,7 @@ from player.engine.history.store import History
 from player.engine.ending.plan import make_plan
 from player.engine.base.text import printable
 from tests.conftest import TEST_CATALOG
-from tests.process.test_model_process import run
+from tests.model_calls import run
 from tests.unit.test_cli import watch
 from tests.hostile.server import KEY, backend_for, completion, fake, started  # noqa: F401 (fixtures)
 

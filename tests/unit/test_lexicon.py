@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 
 from player.engine.catalog.films import TAGS
-from player.engine.catalog.lexicon import LEXICON, THRESHOLD, evidence, infer_tags, ranked, tag_scores
+from player.engine.catalog.lexicon import LEXICON, THRESHOLD, infer_tags, leanings, ranked, word_weights
 from player.engine.base.locations import bundled_catalog
 
 HAND_TAGGED = ["lighthouse", "tallow", "deli"]  # tagged by their authors, not by the lexicon
@@ -23,9 +23,9 @@ def test_the_lexicon_covers_exactly_the_catalog_tags_with_clean_entries():
 
 
 def test_scores_cover_every_tag_between_zero_and_one():
-    scores = tag_scores("Anything at all.")
+    scores = leanings("Anything at all.")
     assert list(scores) == list(TAGS) and all(0.0 <= score <= 1.0 for score in scores.values())
-    assert tag_scores("") == {tag: 0.0 for tag in TAGS}
+    assert leanings("") == {tag: 0.0 for tag in TAGS}
 
 
 @pytest.mark.parametrize("text, strongest", [
@@ -41,22 +41,22 @@ def test_scores_cover_every_tag_between_zero_and_one():
     ('"Where were you?" she asks. "Out," he said. They argue until midnight.', "dialogue"),
 ])
 def test_each_tag_wins_on_a_text_that_is_plainly_about_it(text, strongest):
-    scores = tag_scores(text)
+    scores = leanings(text)
     assert max(scores, key=scores.get) == strongest, scores
 
 
 def test_inflections_prefixes_and_phrases_match():
-    assert evidence("She ran. He runs. They were running.")[0]["action"] == 3.0
-    assert evidence("The bridge explodes; the explosion echoes.")[0]["action"] >= 2.0
-    assert evidence("He rolls his eyes.")[0]["humor"] == 1.0
-    assert evidence("Hopeless.")[0]["hopeful"] == 0.0 and evidence("Hopeless.")[0]["dark"] == 1.0
+    assert word_weights("She ran. He runs. They were running.")[0]["action"] == 3.0
+    assert word_weights("The bridge explodes; the explosion echoes.")[0]["action"] >= 2.0
+    assert word_weights("He rolls his eyes.")[0]["humor"] == 1.0
+    assert word_weights("Hopeless.")[0]["hopeful"] == 0.0 and word_weights("Hopeless.")[0]["dark"] == 1.0
 
 
 def test_a_word_counts_once_per_tag_and_longer_texts_are_not_favoured():
-    assert evidence("stampede")[0]["action"] == 1.0 and evidence("stampede")[0]["spectacle"] == 1.0
+    assert word_weights("stampede")[0]["action"] == 1.0 and word_weights("stampede")[0]["spectacle"] == 1.0
     scene = "The guns fire and she runs for cover behind the low wall of the yard, while the riders circle the house."
-    short, long = tag_scores(scene)["action"], tag_scores(" ".join([scene] * 10))["action"]
-    diluted = tag_scores(scene + " She sits by the window and reads her book." * 10)["action"]
+    short, long = leanings(scene)["action"], leanings(" ".join([scene] * 10))["action"]
+    diluted = leanings(scene + " She sits by the window and reads her book." * 10)["action"]
     assert abs(short - long) < 0.05 and diluted < short / 2
 
 

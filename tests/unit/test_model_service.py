@@ -9,6 +9,7 @@ import pytest
 
 from player.engine.llm.backend import ModelError, ModelGone
 from player.engine.llm.service import ModelService
+from player.engine.ending.prompt import story_prefix
 from tests.fakes.backend import FakeBackend
 
 
@@ -55,7 +56,7 @@ def test_an_unforeseen_error_while_preparing_is_one_line_and_logged_once(tiny, c
     backend = Breaks(where, error)
     statuses: list[str] = []
     service = ModelService(lambda: backend, lambda text, fraction: statuses.append(text))
-    service.prepare(tiny)  # does not raise
+    service.prepare(story_prefix(tiny))  # does not raise
     assert service.status == statuses[-1] == "unavailable" and not service.ready
     assert error.__class__.__name__ in one_line(service.error)
     logged = errors_logged(caplog)
@@ -70,7 +71,7 @@ def test_an_unforeseen_error_while_preparing_is_one_line_and_logged_once(tiny, c
 def test_an_unforeseen_error_while_writing_is_a_model_error_logged_once(tiny, caplog, error):
     backend = Breaks("stream", error)
     service = ModelService(lambda: backend)
-    service.prepare(tiny)
+    service.prepare(story_prefix(tiny))
     assert service.ready
     with pytest.raises(ModelError) as raised:
         service.use(lambda started: list(started.stream(None)))
@@ -82,7 +83,7 @@ def test_an_unforeseen_error_while_writing_is_a_model_error_logged_once(tiny, ca
 
 def test_an_error_that_only_follows_a_cancel_is_not_reported(tiny, caplog):
     service = ModelService(lambda: FakeBackend())
-    service.prepare(tiny)
+    service.prepare(story_prefix(tiny))
 
     def work(backend):
         service.cancel()  # the viewer quit: whatever breaks now is only the consequence
@@ -96,11 +97,11 @@ def test_an_error_that_only_follows_a_cancel_is_not_reported(tiny, caplog):
 def test_a_model_error_is_kept_and_the_next_prepare_starts_afresh(tiny):
     backends = [FakeBackend(fail_start="no model found; use --model"), FakeBackend()]
     service = ModelService(lambda: backends.pop(0))
-    service.prepare(tiny)
+    service.prepare(story_prefix(tiny))
     assert service.status == "unavailable" and service.error == "no model found; use --model"
     with pytest.raises(ModelError, match="no model found"):
         service.use(lambda backend: pytest.fail("started again"))
-    service.prepare(tiny)  # the next film: started afresh
+    service.prepare(story_prefix(tiny))  # the next film: started afresh
     assert service.ready and service.use(lambda backend: "written") == "written"
 
 
@@ -111,8 +112,8 @@ def test_a_model_process_that_died_while_preparing_is_started_again_once(tiny, w
     died = ModelGone("the model process stopped unexpectedly (signal 9)")
     backends = [Breaks(where, died), FakeBackend()]
     service = ModelService(lambda: backends.pop(0))
-    service.prepare(tiny)
+    service.prepare(story_prefix(tiny))
     assert service.ready and backends == [] and service.use(lambda backend: "written") == "written"
     service = ModelService(lambda: Breaks(where, died))
-    service.prepare(tiny)
+    service.prepare(story_prefix(tiny))
     assert service.status == "unavailable" and service.error == str(died)

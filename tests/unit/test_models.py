@@ -1,4 +1,4 @@
-"""Finding the model: discovery order and reasons, config.toml, model_files.toml, assembling the default, the sha cache.
+"""Finding the model: discovery order and reasons, config.toml, models.toml, assembling the default, the sha cache.
 No llama.cpp here; the default package is replaced by a fake whose chunks are small temporary files."""
 
 from __future__ import annotations
@@ -189,7 +189,7 @@ def test_rows_for_watch_models(private_home, tmp_path, shipped, package):
     assert rows[1]["source"] == "default package" and rows[1]["assembled"] is False
 
 
-# ---- model_files.toml ----------------------------------------------------------------------------------------------
+# ---- models.toml ----------------------------------------------------------------------------------------------
 
 def test_an_unknown_gguf_gets_safe_defaults(private_home, tmp_path):
     settings = model_files.settings_for(gguf(tmp_path / "who-knows.gguf"), private_home)

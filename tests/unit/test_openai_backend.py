@@ -16,7 +16,7 @@ from player.engine.llm.backend import Request, Sampler
 from player.engine.llm.openai_backend import CHAT_ASK, Continuation, OpenAIBackend
 from tests.hostile.server import (KEY, WORDS, Handler, backend_for, completion, delta, failure,  # noqa: F401
                                   fake, log_text, one_line_error, raw_stream, slow_words, started, stream_words)
-from tests.process.test_model_process import run
+from tests.model_calls import run
 
 # As they reach the caller: the "s" that ends " turns" may be the start of the key ("sk-..."), so it waits for
 # the next piece (the key is scrubbed from the text even when it comes in pieces).

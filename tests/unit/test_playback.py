@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from player.engine.playback.clock import ManualTime
+from tests.clocks import ManualTime
 from player.engine.base.events import FIELDS
 from player.engine.playback.session import BRANCH, ENDED, FINISHED, Playback
 

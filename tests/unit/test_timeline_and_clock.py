@@ -1,7 +1,8 @@
 import pytest
 
-from player.engine.playback.clock import ManualTime, PlaybackClock, faster, slower
+from player.engine.playback.clock import PlaybackClock, faster, slower
 from player.engine.playback.timeline import Timeline
+from tests.clocks import ManualTime
 
 
 def test_beats_are_laid_end_to_end(tiny):

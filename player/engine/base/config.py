@@ -13,11 +13,11 @@ API keys are never read from this file: they come from WATCH_API_KEY only.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from player.engine.base.errors import WatchError
 from player.engine.base.locations import config_file
+from player.engine.base.toml_file import read_toml
 
 KEYS = {"model": str, "backend": str, "url": str, "api_model": str, "chat": bool, "threads": int}
 MAX_THREADS = 64  # a `threads` setting above this is a typo
@@ -33,12 +33,7 @@ def read_config(home: Path) -> dict:
     path = config_file(home)
     if not path.is_file():
         return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"{path} is not a readable TOML file: {error}") from None
-    except RecursionError:  # tomllib parses nested arrays and tables recursively
-        raise ConfigError(f"{path} is not a readable TOML file: it is nested too deep") from None
+    data = read_toml(path, ConfigError)
     for key, kind in KEYS.items():
         if key in data and not _valid(data[key], kind):
             if isinstance(data[key], str) and kind is str:

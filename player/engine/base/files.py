@@ -7,7 +7,7 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Callable, Iterator
 
 
 def atomic_write(path: Path, payload: bytes) -> None:
@@ -16,10 +16,12 @@ def atomic_write(path: Path, payload: bytes) -> None:
 
 
 @contextmanager
-def atomic_file(path: Path, encoding: str | None = None) -> Iterator[IO]:
+def atomic_file(path: Path, encoding: str | None = None,
+                check: Callable[[Path], None] | None = None) -> Iterator[IO]:
     """A file that replaces `path` only once it is wholly written: a temporary file in the same folder (mode
     0600), fsynced, renamed over `path`, then the folder fsynced. If anything fails before the rename (a full
-    disk), `path` is as it was and the temporary file is gone. Text with an `encoding`, else bytes."""
+    disk, or `check`, which is given the written temporary file), `path` is as it was and the temporary file is
+    gone. Text with an `encoding`, else bytes."""
     _make_dirs(path.parent)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -27,6 +29,8 @@ def atomic_file(path: Path, encoding: str | None = None) -> Iterator[IO]:
             yield file
             file.flush()
             os.fsync(file.fileno())
+        if check is not None:
+            check(Path(temporary))
         os.replace(temporary, path)
     except BaseException:
         try:

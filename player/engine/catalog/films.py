@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,10 +16,11 @@ from typing import Iterable
 from rich.cells import cell_len
 
 from player.engine.base.errors import CatalogError, TitleNotFound
-from player.engine.base.text import printable
 
 TAGS = ("action", "romance", "dialogue", "suspense", "humor", "mystery", "dark", "hopeful", "quiet", "spectacle")
 KINDS = ("action", "dialogue", "caption")
+MAIN = "main"  # the part id of the film up to its branch point, in events and in playback
+YOURS = "yours"  # the ending id of a personalised ending: in events, in playback, on the branch screen
 DEFAULT_WPM = 180
 DEFAULT_TIMER = 10
 FRAME_COLUMNS = 72
@@ -546,23 +546,3 @@ def without_article(title: str) -> str:
     """"The Last Lighthouse" -> "Last Lighthouse": how people shorten titles, and how ids are made from them."""
     return re.sub(r"^(the|a|an)\s+", "", title, flags=re.I)
 
-
-def main(argv: list[str]) -> int:
-    """`python -m player.engine.catalog.films DIR...` (`watch check`): validate titles and print their runtimes (for
-    authors). Printable: a key or a folder name may hold escapes."""
-    status = 0
-    for folder in argv:
-        try:
-            film = load_title(Path(folder))
-        except CatalogError as error:
-            print("\n".join(printable(problem, False) for problem in error.problems))
-            status = 2
-            continue
-        endings = ", ".join(f"{e.id} {(film.main_seconds + e.seconds) / 60:.1f} min" for e in film.branch.endings)
-        print(printable(f"{film.id}: ok: {len(film.scenes)} scenes, main {film.main_seconds / 60:.1f} min; "
-                        f"with {endings}", False))
-    return status
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

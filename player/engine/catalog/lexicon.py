@@ -1,6 +1,6 @@
 """The tag lexicon: which words are evidence for which of the catalog's ten tags (see docs/lexicon.md).
 
-`tag_scores(text)` says how strongly any text (a beat, a scene, a model's prose) leans to each tag.
+`leanings(text)` says how strongly any text (a beat, a scene, a model's prose) leans to each tag.
 `infer_tags(text, kind)` picks the honest tags for one beat, the way an author would, for `watch import`.
 
 Entries are lower-case: a word (matching its plain inflections: s, es, ed, ing), a prefix ending in `*`, or a
@@ -164,7 +164,7 @@ def tokens(text: str) -> list[str]:
     return _WORD.findall(text.lower().replace("’", "'"))
 
 
-def evidence(text: str) -> tuple[dict[str, float], int]:
+def word_weights(text: str) -> tuple[dict[str, float], int]:
     """The summed weight of the lexicon entries found in `text` for each tag, and the number of words."""
     found = {tag: 0.0 for tag in TAGS}
     words = tokens(text)
@@ -187,13 +187,13 @@ def evidence(text: str) -> tuple[dict[str, float], int]:
     return found, len(words)
 
 
-def tag_scores(text: str) -> dict[str, float]:
+def leanings(text: str) -> dict[str, float]:
     """How strongly `text` leans to each tag, from 0 to 1: the density of evidence, saturating.
 
     Scores of different tags for one text compare directly; so do scores of texts of different lengths, as the
     evidence is counted per word (a text under 20 words counts as 20, so one word can't make a short line 1.0).
     """
-    found, count = evidence(text)
+    found, count = word_weights(text)
     return {tag: round(1.0 - math.exp(-10.0 * found[tag] / max(count, 20)), 4) for tag in TAGS}
 
 
@@ -212,7 +212,7 @@ def infer_tags(text: str, kind: str = "action", limit: int = 2) -> tuple[str, ..
     evidence is `quiet`: a beat that shows nothing happening is a still one. (Falling back to the scene's
     strongest tag instead agreed less often with the hand-tagged samples.)
     """
-    found, _ = evidence(text)
+    found, _ = word_weights(text)
     if kind == "dialogue":
         return ("dialogue",) + tuple(ranked(found, THRESHOLD, exclude=["dialogue"])[:limit - 1])
     return tuple(ranked(found, THRESHOLD)[:limit]) or ("quiet",)

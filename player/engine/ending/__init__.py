@@ -1,1 +1,2 @@
-"""Your ending: the plan, the prompt, the writer that streams beats, and saved endings."""
+"""Your ending: the plan, the prompt, the writer that streams beats, saved endings, and YourEnding
+(your_ending.py), which owns one ending from its plan to its last save."""

@@ -1,5 +1,5 @@
-"""The saved record of a personalised ending: one place for its fields, for the player that saves it and for
-`watch endings` that lists it.
+"""The saved record of a personalised ending: one place for its fields, for the ending that saves it
+(your_ending.py), for the player that continues or replays it, and for `watch endings` that lists it.
 
 An ending is saved when it is written to its end, when the model failed part-way and it was closed on what it
 had (`closed`: the reason), and when the viewer quit while it was being written: then it is partial
@@ -9,13 +9,11 @@ had (`closed`: the reason), and when the viewer quit while it was being written:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Sequence
 
-from player.engine.ending import endings_store
-from player.engine.catalog.films import Beat, Film
-from player.engine.ending.endings_store import Saved
 from player.engine.base.events import utc_now
-from player.engine.history.store import History
+from player.engine.catalog.films import Beat, Film, reading_seconds
 from player.engine.ending.plan import Plan
 
 
@@ -28,10 +26,15 @@ def make(film: Film, plan: Plan, *, viewer: str, profile: dict, beats: Sequence[
     return {"title": film.id, "film": film.title, "viewer": viewer, "created": created or utc_now(),
             "label": "Your ending", "seed": plan.seed, "generator": generator, "sampler": sampler,
             "plan": plan.as_dict(), "profile": profile, "prompt": prompt,
-            "beats": endings_store.beats_record(list(beats)), "tokens": tokens, "seconds": round(seconds, 3),
+            "beats": beats_record(list(beats)), "tokens": tokens, "seconds": round(seconds, 3),
             "first_token_seconds": first_token_seconds, "refused": list(refused), "session": session,
             "complete": complete, "next": len(plan.beats) if next_beat is None else next_beat,
             "watched": watched, "closed": closed}
+
+
+def beats_record(beats: list[Beat]) -> list[dict]:
+    return [{"kind": b.kind, "text": b.text, "tags": list(b.tags), "speaker": b.speaker, "duration": b.duration}
+            for b in beats]
 
 
 def is_partial(record: dict) -> bool:
@@ -39,17 +42,49 @@ def is_partial(record: dict) -> bool:
     return record.get("complete", True) is False
 
 
-def to_continue(history: History, film_id: str) -> Saved | None:
-    """The partial ending the viewer left in their last session of this title, if that is how it ended."""
-    session = history.last_session(film_id)
-    if not session:
-        return None
-    last = session[-1].get("session")
-    for record in reversed(endings_store.all_endings(history)):
-        if record.get("title") == film_id and record.get("session") == last and is_partial(record) \
-                and record.get("beats"):
-            return Saved(record["id"], record)
-    return None
+@dataclass(frozen=True)
+class SavedEnding:
+    """A saved ending read back: its id and its record, as make() wrote it (or an older version did)."""
+
+    id: str
+    record: dict
+
+    @property
+    def film_id(self) -> str:
+        return self.record["title"]
+
+    @property
+    def beats(self) -> list[Beat]:
+        return [Beat(kind=b["kind"], text=b["text"], tags=tuple(b["tags"]), speaker=b.get("speaker"),
+                     duration=b.get("duration") or reading_seconds(b["text"])) for b in self.record["beats"]]
+
+    @property
+    def plan(self) -> Plan:
+        return Plan.from_dict(self.record["plan"])
+
+    @property
+    def planned(self) -> int:
+        """How many beats its plan has."""
+        return len(self.record["plan"]["beats"])
+
+    @property
+    def profile(self) -> dict:
+        """The profile it was shaped by (a continued ending keeps it)."""
+        return self.record.get("profile") or {}
+
+    @property
+    def created(self) -> str | None:
+        return self.record.get("created")
+
+    @property
+    def next_beat(self) -> int:
+        """The plan beat to write next, when it is continued."""
+        return int(self.record.get("next") or len(self.record["beats"]))
+
+    @property
+    def watched(self) -> int:
+        """The beat the viewer was at when they quit (0 when they had not seen it play)."""
+        return int(self.record.get("watched") or 0)
 
 
 def listing_row(record: dict) -> dict:

@@ -8,30 +8,18 @@ profile snapshot it was shaped by, the prompt, and the beats as they were writte
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
-from player.engine.catalog.films import Beat, reading_seconds
 from player.engine.base.errors import WatchError
 from player.engine.base.events import utc_now
-from player.engine.history.store import History
+from player.engine.ending.ending_record import SavedEnding, is_partial
 from player.engine.ending.plan import Plan
+from player.engine.history.store import History
 
 FOLDER = "endings"
 
 
 class EndingNotFound(WatchError):
     pass
-
-
-@dataclass(frozen=True)
-class Saved:
-    id: str
-    record: dict
-
-    @property
-    def beats(self) -> list[Beat]:
-        return [Beat(kind=b["kind"], text=b["text"], tags=tuple(b["tags"]), speaker=b.get("speaker"),
-                     duration=b.get("duration") or reading_seconds(b["text"])) for b in self.record["beats"]]
 
 
 def new_id() -> str:
@@ -46,11 +34,6 @@ def save(history: History, record: dict) -> str:
     return ending_id
 
 
-def beats_record(beats: list[Beat]) -> list[dict]:
-    return [{"kind": b.kind, "text": b.text, "tags": list(b.tags), "speaker": b.speaker, "duration": b.duration}
-            for b in beats]
-
-
 REQUIRED = {"id": str, "title": str, "seed": int, "beats": list}  # what `watch endings` lists
 
 
@@ -61,7 +44,7 @@ def _problem(record: dict) -> str | None:
         if not isinstance(record.get(name), kind) or isinstance(record.get(name), bool):
             return f"a saved ending without a valid {name}"
     try:
-        Saved(record["id"], record).beats
+        SavedEnding(record["id"], record).beats
         if "plan" in record:
             Plan.from_dict(record["plan"])
     except (KeyError, TypeError, ValueError, AttributeError):
@@ -79,7 +62,7 @@ def all_endings(history: History) -> list[dict]:
     return sorted((r for r in records if r), key=lambda r: (r.get("saved", ""), r["id"]))
 
 
-def find(history: History, wanted: str) -> Saved:
+def find(history: History, wanted: str) -> SavedEnding:
     """An ending by its id or a unique prefix of it."""
     matches = [name for name in history.state_names(FOLDER) if name.startswith(wanted.strip().lower())]
     if len(matches) != 1 or not wanted.strip():
@@ -88,4 +71,17 @@ def find(history: History, wanted: str) -> Saved:
     record = _read(history, matches[0])
     if not record:
         raise EndingNotFound(f"the saved ending {matches[0]} is damaged, so it cannot be replayed")
-    return Saved(matches[0], record)
+    return SavedEnding(matches[0], record)
+
+
+def to_continue(history: History, film_id: str) -> SavedEnding | None:
+    """The partial ending the viewer left in their last session of this title, if that is how it ended."""
+    session = history.last_session(film_id)
+    if not session:
+        return None
+    last = session[-1].get("session")
+    for record in reversed(all_endings(history)):
+        if record.get("title") == film_id and record.get("session") == last and is_partial(record) \
+                and record.get("beats"):
+            return SavedEnding(record["id"], record)
+    return None

@@ -1,7 +1,7 @@
 """The plan of a personalised ending: the profile decides where the ending goes, the model writes it.
 
 A 270M base model ignores instructions such as "the viewer loves action" (it moved 12 of 20 endings, see
-docs/endings.md), but it carries on a sentence in the direction it was started (20 of 20), and it drifts when
+docs/measurements.md), but it carries on a sentence in the direction it was started (20 of 20), and it drifts when
 left alone. So the plan decides what matters: which of the film's own answers to the branch question the ending
 gives (an authored ending's `decision` or a branch way), what follows from it and in what order, the tone, the
 tags to lean on, the characters in the spotlight and the number of beats. Every beat opens with the film's own
@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-from player.engine.catalog.films import TAGS, Film
+from player.engine.catalog.films import TAGS, YOURS, Film
 from player.engine.ending.world_rules import Rules
 
 OPENERS = tomllib.loads((Path(__file__).with_name("openers.toml")).read_text(encoding="utf-8"))
@@ -26,7 +26,6 @@ TONES = ("hopeful", "dark")
 LEANS = 0.05  # a tag scored above this is one the viewer seeks
 AVOIDS = -0.1  # below this, one they avoid
 BEATS = 10
-YOURS = "yours"  # the ending id of a personalised ending in events and on the branch screen
 SEEDS = 2**32  # a plan's seed is below this (watch play --seed refuses others): the model takes a 32-bit seed
 
 

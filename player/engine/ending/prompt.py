@@ -2,7 +2,7 @@
 
 The prefix holds everything that does not depend on the choice (the film, its people, the story so far, the
 branch question), so it can be evaluated while the film plays; at the branch point only the ending's own lines
-are new (measured: a prefix evaluated beforehand cut the first token from 0.65 s to 0.035 s).
+are new (a prefix evaluated beforehand cut the first token from 0.65 s to 0.035 s: docs/measurements.md).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ film never mentions (a brother) or never gives that person ("Dunmore's father"),
 `world.never` (a car in 1884), or a sentence that has a character do what their `world.state` rules out (Elias,
 whose leg is splinted, "sprints").
 Ranked: the model's own mean token log-probability when the backend gives it (fluency), plus how strongly the
-beat's words lean to the beat's tag and away from the tags the viewer avoids (lexicon.tag_scores), plus a little
+beat's words lean to the beat's tag and away from the tags the viewer avoids (lexicon.leanings), plus a little
 for a sentence the model ended itself.
 """
 
@@ -19,7 +19,7 @@ from typing import Sequence
 from player.engine.ending import beat_text
 from player.engine.llm.backend import Generated
 from player.engine.catalog.films import Film
-from player.engine.catalog.lexicon import tag_scores
+from player.engine.catalog.lexicon import leanings
 from player.engine.ending.plan import BeatPlan
 from player.engine.ending.prompt import beat_line
 from player.engine.ending.world_rules import Rules
@@ -96,7 +96,7 @@ def fluency(generated: Generated | None) -> float:
 def score(text: str, planned: BeatPlan, generated: Generated | None, avoid: Sequence[str] = ()) -> float:
     """Higher is better: fluent, on the beat's tag and away from the tags the viewer avoids, and a sentence the
     model ended itself. (A line of dialogue is dialogue whatever the viewer thinks of it.)"""
-    weights = tag_scores(text)
+    weights = leanings(text)
     taste = weights.get(planned.tags[0], 0.0) if planned.tags else 0.0
     shunned = [weights.get(tag, 0.0) for tag in avoid if not (tag == "dialogue" and planned.kind == "dialogue")]
     taste -= max(shunned, default=0.0) / 2

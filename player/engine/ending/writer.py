@@ -19,8 +19,8 @@ from typing import Callable, Sequence
 from player.engine.ending import beat_text
 from player.engine.ending import ranking
 from player.engine.llm.backend import Backend, Generated, Request, Sampler
-from player.engine.catalog.films import Beat, Film, Scene, reading_seconds
-from player.engine.ending.plan import YOURS, BeatPlan, Plan, decisions
+from player.engine.catalog.films import YOURS, Beat, Film, Scene, reading_seconds
+from player.engine.ending.plan import BeatPlan, Plan, decisions
 from player.engine.ending.prompt import beat_line, opening, story_prefix
 
 RETRIES = 2  # tries after the wanted candidates, when every one of them was refused
@@ -56,7 +56,9 @@ class Refused:
 
 
 @dataclass
-class Result:
+class WrittenEnding:
+    """What write() produced: the beats (any done before it first), and what it cost."""
+
     beats: list[Beat] = field(default_factory=list)
     prompt: str = ""  # the story as the model saw it: the prefix, then every line of the ending
     tokens: int = 0
@@ -75,14 +77,14 @@ def film_text(film: Film) -> str:
 def write(film: Film, plan: Plan, backend: Backend, *, sampler: Sampler = Sampler(),
           on_event: Listener = lambda event: None, stopped: Callable[[], bool] = lambda: False,
           tokens_per_beat: int = TOKENS_PER_BEAT, done: Sequence[Beat] = (), start: int = 0,
-          candidates: int = CANDIDATES, clock: Callable[[], float] = time.monotonic) -> Result:
+          candidates: int = CANDIDATES, clock: Callable[[], float] = time.monotonic) -> WrittenEnding:
     """Write the planned beats from plan beat `start` on, after the beats already `done` (a resumed ending).
-    Result.beats is done + the new beats. Raises backend.ModelError when the model fails.
+    WrittenEnding.beats is done + the new beats. Raises backend.ModelError when the model fails.
 
     The film starts playing the new beats as soon as the first is written; a beat's extra candidates are written
     only while the writing stays ahead of the film at 1x by MARGIN, so a slow machine gets fewer candidates,
     never a film that waits."""
-    result = Result(beats=list(done))
+    result = WrittenEnding(beats=list(done))
     prefix = story_prefix(film)
     world = ranking.World.of(film)
     written_lines = [beat_line(film, beat) for beat in done]
@@ -111,7 +113,7 @@ def write(film: Film, plan: Plan, backend: Backend, *, sampler: Sampler = Sample
 
 
 def _write_beat(film: Film, plan: Plan, planned: BeatPlan, index: int, backend: Backend, sampler: Sampler,
-                on_event: Listener, result: Result, world: "ranking.World", story: str, tokens: int,
+                on_event: Listener, result: WrittenEnding, world: "ranking.World", story: str, tokens: int,
                 wanted: int, stopped: Callable[[], bool], in_time: Callable[[], bool]) -> Beat | None:
     """The best of the beat's candidates; the first candidate streams live (Piece events), the rest are silent
     and are written only while there is time (in_time)."""
@@ -147,7 +149,7 @@ def _beat(planned: BeatPlan, text: str) -> Beat:
 
 
 def _stream(backend: Backend, request: Request, index: int, on_event: Listener | None,
-            result: Result) -> tuple[str, Generated | None]:
+            result: WrittenEnding) -> tuple[str, Generated | None]:
     pieces = []
     stream = backend.stream(request)
     while True:

@@ -148,8 +148,8 @@ class Backend(Protocol):
         """Get ready (find, prepare and load the model). May take seconds; reports progress. Raises ModelError."""
 
     def prewarm(self, prefix: str, progress: Progress | None = None) -> None:
-        """Evaluate a prompt prefix now, so a later request that starts with it only evaluates the rest. Without
-        progress it may only queue the work; with it, it blocks until done, calling progress(what, fraction)."""
+        """Evaluate a prompt prefix now, so that a later request that starts with it only evaluates the rest, and
+        return once it is done, calling progress(what, fraction) along the way if given. Raises ModelError."""
 
     def stream(self, request: Request) -> Iterator[str]:
         """The generated text, piece by piece as it is written. Raises ModelError on failure or timeout.

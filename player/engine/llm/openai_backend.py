@@ -66,7 +66,7 @@ class OpenAIBackend:
 
     url: the API's base URL, ending in /v1. api_model: the served model's name; None asks GET /models and takes the
     first. api_key: sent as a bearer token, or None. chat: True or False forces the endpoint; None decides by the
-    served name in model_files.toml (prompting = "chat"), else completions. home: the data dir, for its model_files.toml.
+    served name in models.toml (prompting = "chat"), else completions. home: the data dir, for its models.toml.
     """
 
     def __init__(self, url: str, api_model: str | None = None, api_key: str | None = None,
@@ -113,10 +113,10 @@ class OpenAIBackend:
             if progress:
                 progress(CONNECTING, 1.0)
 
-    def prewarm(self, prefix: str, progress: Progress | None = None, wait: bool = True) -> None:
-        """Have the server evaluate `prefix` now (a 1-token completion, cache_prompt on), so that the request at
-        the branch point only evaluates the rest. Always waits (a server reports no progress while it reads: the
-        fraction goes from 0 to 1); `wait` is there to match LocalBackend."""
+    def prewarm(self, prefix: str, progress: Progress | None = None) -> None:
+        """Backend.prewarm: the server reads `prefix` (a 1-token completion, cache_prompt on), so that the request
+        at the branch point only evaluates the rest. A server reports no progress while it reads: the fraction
+        goes from 0 to 1."""
         started = time.monotonic()
         if progress:
             progress("Reading the story", 0.0)

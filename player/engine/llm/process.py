@@ -1,20 +1,20 @@
-"""LocalBackend: a local GGUF model, run by llama.cpp in a child process (model_worker), behind backend.Backend.
+"""LocalBackend: a local GGUF model, run by llama.cpp in a child process (worker.py), behind backend.Backend.
 
 Why a process: a crash inside llama.cpp (a damaged GGUF can do that) must not take the player down, and nothing
 llama.cpp prints may reach the terminal Textual draws. The worker's stderr goes to `<data dir>/logs/model.log`;
-its stdout is the JSON-lines protocol (see model_worker), read here by a thread into a queue, so that every wait
+its stdout is the JSON-lines protocol (see worker.py), read here by a thread into a queue, so that every wait
 has a deadline that measures liveness, not wall time: the worker reports progress while it loads (a heartbeat),
 while it evaluates a prompt (after every batch), with every token, and every second in which it computed; only
-STALL_BUDGET seconds with no progress at all is a stall. A slow but live worker is never stopped. A worker that dies, or stalls (and is then
-killed), becomes a ModelError with one line for the user.
+STALL_BUDGET seconds with no progress at all is a stall. A slow but live worker is never stopped. A worker that
+dies, or stalls (and is then killed), becomes a ModelError with one line for the user.
 
 Threads: each request carries the thread count, chosen when it starts from the cores free then (threads.py),
 unless a setting (--threads, config.toml `threads`) fixes it.
 
-Thread-safety: one request at a time. stream() (and a waiting prewarm) hold a lock for the whole request;
-another caller waits up to the stall budget, then gets ModelError. close() may be called from any thread at any
-time: it kills the worker at once, and a stream() in progress raises ModelError(CLOSED) straight away. prewarm()
-without progress or wait only queues the work and returns.
+Thread-safety: one request at a time. stream() and prewarm() hold a lock for the whole request; another caller
+waits up to the stall budget, then gets ModelError. close() may be called from any thread at any time: it kills
+the worker at once, and a stream() in progress raises ModelError(CLOSED) straight away. queue_prewarm() takes no
+lock: it only hands the prefix to the worker and returns.
 Close (or exhaust) the iterator that stream() returns: closing it early cancels the generation in the worker.
 """
 
@@ -35,7 +35,8 @@ from typing import Iterator, Mapping
 
 from player.engine.llm import model_files
 from player.engine.llm import threads
-from player.engine.llm.backend import CLOSED, STALL_BUDGET, Generated, ModelError, ModelGone, Progress, Request, one_request_at_a_time
+from player.engine.llm.backend import (CLOSED, STALL_BUDGET, Generated, ModelError, ModelGone, Progress, Request,
+                                      one_request_at_a_time)
 from player.engine.base.locations import PACKAGE_DIR, model_log
 
 LOADING = "Loading the model"
@@ -49,7 +50,7 @@ WORKER = (f"import sys; sys.path.append({str(PACKAGE_DIR.parent)!r}); "
 
 
 class Worker:
-    """One model_worker process and the thread that reads its answers into a queue (None when it is gone)."""
+    """One worker process and the thread that reads its answers into a queue (None when it is gone)."""
 
     def __init__(self, log_path: Path, python: str = sys.executable):
         self.log_path = log_path
@@ -146,7 +147,7 @@ class LocalBackend:
         self.n_threads, self.threads_reason = self.fixed_threads or threads.free_threads()
         self.stall_budget = stall_budget
         self.python = python
-        self.model: model_files.Found | None = None  # what discovery chose; .settings says how to prompt it
+        self.model: model_files.DiscoveredModel | None = None  # what discovery chose; .settings says how to prompt it
         self.path: Path | None = None
         self.sha256: str | None = None
         self._worker: Worker | None = None
@@ -186,17 +187,14 @@ class LocalBackend:
         self.n_threads, self.threads_reason = self.fixed_threads or threads.free_threads()
         return self.n_threads, self.threads_reason
 
-    def prewarm(self, prefix: str, progress: Progress | None = None, wait: bool = False) -> None:
-        """Queue the evaluation of `prefix` in the worker and return; with a progress callback (or wait), block
-        until it is done, calling progress(READING, fraction) as the worker reads. Prewarm is only an
-        optimisation: without a running worker it does nothing now, and a worker started again after a failure
-        is prewarmed with the last prefix (the text for a seed depends on it: model_worker.reuse)."""
+    def prewarm(self, prefix: str, progress: Progress | None = None) -> None:
+        """Backend.prewarm: the worker reads `prefix`, and this returns once it has, calling progress(READING,
+        fraction) as it reads. Only an optimisation: without a running worker it does nothing now, and a worker
+        started again after a failure reads the last prefix first (the text for a seed depends on it:
+        worker.Model.reuse)."""
         self._prefix = prefix
         worker = self._worker
         if worker is None or not worker.alive:
-            return
-        if progress is None and not wait:
-            worker.send("prewarm", prompt=prefix, n_threads=self.choose_threads()[0])
             return
         with self._request():
             rid = worker.send("prewarm", prompt=prefix, n_threads=self.choose_threads()[0])
@@ -208,6 +206,14 @@ class LocalBackend:
                 raise ModelError(f"the model could not read the story: {answer['message']}")
             if progress:
                 progress(READING, 1.0)
+
+    def queue_prewarm(self, prefix: str) -> None:
+        """Like prewarm(), but return at once: the worker reads `prefix` before its next request, which waits for
+        it there. Local only, since a server has no queue to leave it in."""
+        self._prefix = prefix
+        worker = self._worker
+        if worker is not None and worker.alive:
+            worker.send("prewarm", prompt=prefix, n_threads=self.choose_threads()[0])
 
     def stream(self, request: Request) -> Iterator[str]:
         with self._request():
@@ -238,7 +244,7 @@ class LocalBackend:
                     raise ModelError(f"the model could not write: {answer.get('message', 'unknown error')}")
 
     def describe(self) -> dict:
-        """What produced the text, for the saved ending; with the model's recommended settings (model_files.toml)."""
+        """What produced the text, for the saved ending; with the model's recommended settings (models.toml)."""
         if self.model is None or self.path is None:
             return {"backend": "local", "model": None, "n_threads": self.n_threads}  # as used by the last request
         settings = self.model.settings

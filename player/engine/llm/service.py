@@ -1,15 +1,17 @@
-"""The model, as the player uses it: started in the background when a film starts, prewarmed with the film's
-story, then asked for an ending at the branch point. Thread-safe; no UI code.
+"""The model, as the player uses it: started in the background when a film starts and given the film's story
+to read (prepare), then asked for an ending at the branch point (use). Thread-safe; no UI code. It knows nothing
+of films or endings: the caller hands it the story as text.
 
-The backend runs one request at a time, so every use goes through one lock; a failure is kept as a one-line
-message and offered again at the branch point, where the player falls back to an authored ending. Every
-exception stops here: one that is not a ModelError (a bug, or input nobody foresaw) is logged once with its
-traceback and becomes a one-line failure like any other, so the player never waits on a request that died.
+The backend runs one request at a time, so every call goes through one lock. A failure makes the service
+unavailable and is kept as a one-line message (`error`), which the next use() raises at once instead of starting
+the model again: a viewer who chooses Your ending while the film's model is failing to load waits for that one
+load, never for a second. The next prepare() (the next film) and cancel() start it afresh. Every exception stops
+here: one that is not a ModelError (a bug, or input nobody foresaw) is logged once with its traceback and becomes
+a one-line failure like any other, so the player never waits on a request that died.
 
 Each call belongs to one wait the viewer sees (backend.Wait): prepare() and use() take the wait they are part
 of, or start one of their own when they are called. The time spent waiting for the lock counts, so a prewarm
-that holds it while the viewer waits does not add a budget of its own; and use() does not start again a model
-that has just failed, it raises the kept failure.
+that holds it while the viewer waits does not add a budget of its own.
 
 cancel() and close() never take that lock: they stop the backend from any thread at once, so that a request in
 progress raises ModelError right away (quitting while an ending is written must not wait for it). After
@@ -23,8 +25,6 @@ import threading
 from typing import Callable
 
 from player.engine.llm.backend import CLOSED, Backend, ModelError, ModelGone, Progress, Sampler, Wait, waiting
-from player.engine.catalog.films import Film
-from player.engine.ending.prompt import story_prefix
 
 Status = Callable[[str, float | None], None]  # ("preparing the default model", 0.4) / ("ready", None) ...
 READY = "ready"
@@ -49,30 +49,30 @@ class ModelService:
         self.status = text
         self.on_status(text, fraction)
 
-    def prepare(self, film: Film, wait: Wait | None = None) -> None:
-        """Start the backend if needed and prewarm the film's story, within `wait` (by default, one that starts
-        now). Never raises: a failure is kept (self.error) and the status becomes unavailable. Blocking: run it
-        on a thread."""
+    def prepare(self, prefix: str, wait: Wait | None = None) -> None:
+        """Start the backend if needed and have it read `prefix` (the film's story), within `wait` (by default,
+        one that starts now). Never raises: a failure is kept (self.error) and the status becomes unavailable.
+        Blocking: run it on a thread."""
         wait = wait or Wait()
         with self._lock, waiting(wait):
             try:
                 try:
-                    self._prewarm(film)
+                    self._prewarm(prefix)
                 except ModelGone as gone:  # killed or crashed while the film plays: once more, afresh
                     log.warning("%s; starting it again", gone)
                     self._discard()
-                    self._prewarm(film)
+                    self._prewarm(prefix)
                 self._report(READY, None)
             except Exception as error:
                 self._fail(self._message(error, "preparing the model"))
 
-    def _prewarm(self, film: Film) -> None:
+    def _prewarm(self, prefix: str) -> Backend:
         backend = self._start()
-        prefix = story_prefix(film)
         if self._prewarmed != prefix:
             self._report("reading the story", 0.0)
             backend.prewarm(prefix, progress=lambda what, fraction: self._report(what, fraction))
             self._prewarmed = prefix
+        return backend
 
     @property
     def ready(self) -> bool:
@@ -122,16 +122,20 @@ class ModelService:
             self.backend = None
         self._prewarmed = None  # a backend started afresh must read the story again
 
-    def use(self, work: Callable[[Backend], object], wait: Wait | None = None) -> object:
+    def use(self, work: Callable[[Backend], object], wait: Wait | None = None, prefix: str | None = None) -> object:
         """Run `work` with the started backend, one caller at a time, within `wait` (by default, one that starts
-        now). Any failure makes the service unavailable (the message is kept) and is raised as ModelError; after
-        a failure that nothing has reset since (prepare(), cancel()), the kept one is raised at once."""
+        now); with `prefix`, once the backend has read it (at once when prepare() did it already). Any failure
+        makes the service unavailable (the message is kept) and is raised as ModelError; after a failure that
+        nothing has reset since (prepare(), cancel()), the kept one is raised at once."""
         wait = wait or Wait()
         with self._lock, waiting(wait):
             if self.status == UNAVAILABLE and self.error:
                 raise ModelError(self.error)
             try:
-                return work(self._start())
+                backend = self._start() if prefix is None else self._prewarm(prefix)
+                if prefix is not None and not self.ready:  # started here (after a cancel, say): it is up now
+                    self._report(READY, None)
+                return work(backend)
             except Exception as error:
                 message = self._message(error, "writing")
                 self._fail(message)

@@ -1,4 +1,4 @@
-"""The model process: llama.cpp runs here, apart from the UI (model_process.LocalBackend starts it).
+"""The model process: llama.cpp runs here, apart from the UI (process.LocalBackend starts it).
 
     python -m player.engine.llm.worker
 

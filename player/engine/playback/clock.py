@@ -1,6 +1,6 @@
 """The playback clock: film position from a time source, a speed and a paused flag.
 
-The time source is injectable so that tests drive the clock by hand instead of sleeping.
+The time source is injectable so that tests drive the clock by hand instead of sleeping (tests/clocks.py).
 """
 
 from __future__ import annotations
@@ -10,19 +10,6 @@ from typing import Callable
 
 SPEED_STEPS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0)
 MIN_SPEED, MAX_SPEED = 0.25, 32.0  # what --speed accepts, for demos and tests
-
-
-class ManualTime:
-    """A time source that only moves when told to."""
-
-    def __init__(self, start: float = 1000.0):
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 class PlaybackClock:

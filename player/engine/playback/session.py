@@ -10,7 +10,7 @@ import time
 from dataclasses import replace
 from typing import Callable, Iterable, Sequence
 
-from player.engine.catalog.films import Beat, Film, Scene
+from player.engine.catalog.films import MAIN, Beat, Film, Scene
 from player.engine.playback.clock import PlaybackClock, faster, slower
 from player.engine.base.events import make_event, new_session_id, utc_now
 from player.engine.playback.timeline import Slot, Timeline
@@ -40,7 +40,7 @@ class Playback:
         self.session = session or new_session_id()
         self.wall_clock = wall_clock
         self.timeline = Timeline(film.scenes)
-        self.part = "main"  # "main", or the id of the ending that is playing
+        self.part = MAIN  # MAIN, or the id of the ending that is playing
         self.clock = PlaybackClock(0.0, speed, time_source)
         self.clock.pause()  # nothing moves until start()
         self.state = PLAYING
@@ -48,6 +48,7 @@ class Playback:
         self._watched_from = 0  # first beat of the current scene seen in this pass
         self._skipped: set[int] = set()  # beats of the current scene skipped in this pass
         self.open_ended = False  # an ending still being written: at its end, wait for more beats
+        self.started = False  # start() or start_in_ending() ran: there is a session to end
 
     # -- reading the state -------------------------------------------------------------------------------
     @property
@@ -79,6 +80,7 @@ class Playback:
 
     # -- the session ---------------------------------------------------------------------------------------
     def start(self, position: float = 0.0) -> None:
+        self.started = True
         self._emit("start", speed=self.speed, resume_from=round(position, 2))
         if position > 0:
             self._jump("seek", self.timeline.clamp(position), reason="resume")
@@ -102,7 +104,7 @@ class Playback:
             self._scene_index = len(self.timeline.scenes) - 1
             self.clock.pause()
             self.clock.seek(self.timeline.end)
-            if self.part == "main":
+            if self.part == MAIN:
                 self.state = BRANCH
             else:
                 self.state = FINISHED
@@ -125,8 +127,10 @@ class Playback:
                    seconds=scene.seconds, speed=self.speed)
 
     def quit(self) -> None:
-        """End the session: an early quit is recorded as abandon, and every session gets an end event."""
-        if self.state == ENDED:
+        """End the session: an early quit is recorded as abandon, and every session gets an end event (one that
+        never started has none: the player quit before it was shown)."""
+        if self.state == ENDED or not self.started:
+            self.state = ENDED
             return
         if self.state != FINISHED:
             scene_slots = [slot for slot in self.timeline.slots if slot.scene_index == self.slot.scene_index]
@@ -137,11 +141,15 @@ class Playback:
 
     # -- the branch point ---------------------------------------------------------------------------------
     def choose(self, ending_id: str, scenes: Sequence[Scene] | None, *, how: str = "key", tags: Sequence[str] = (),
-               declined: Sequence[str] = (), **data) -> None:
+               **data) -> None:
         """Record the choice at the branch point (the strongest taste signal: the chosen ending's tags, and
-        those of the endings declined) and play the chosen ending from where the film stopped. An ending still
-        to be written has no scenes yet: play_ending() follows when its first beat is there."""
-        self._emit("choice", ending=ending_id, how=how, tags=list(tags), declined=list(declined), **data)
+        those only the authored endings declined have) and play the chosen ending from where the film stopped. An
+        ending still to be written has no scenes yet: play_ending() follows when its first beat is there. A
+        fallback is the player's choice, not the viewer's: it declines nothing."""
+        declined = {tag for ending in self.film.branch.endings if ending.id != ending_id and how != "fallback"
+                    for tag in ending.tags}
+        self._emit("choice", ending=ending_id, how=how, tags=list(tags), declined=sorted(declined - set(tags)),
+                   **data)
         if scenes:
             self.play_ending(ending_id, scenes)
 
@@ -179,6 +187,7 @@ class Playback:
         from the beat where the viewer left it)."""
         self.play_ending(ending_id, scenes, open_ended=open_ended)
         self.clock.pause()
+        self.started = True
         self._emit("start", speed=self.speed, resume_from=round(self.timeline.start, 2), **data)
         slots = self.timeline.slots
         if 0 < from_beat < len(slots):
@@ -193,7 +202,7 @@ class Playback:
     def back_to_branch(self) -> None:
         """Return to the branch point from an ending (after it finished, or to choose again)."""
         self.timeline = Timeline(self.film.scenes)
-        self.part = "main"
+        self.part = MAIN
         self.open_ended = False
         self.clock.pause()
         self.clock.seek(self.timeline.end)

@@ -1,1 +1,2 @@
-"""The taste profile: what a viewer's history says about them, and its store on disk."""
+"""The taste profile: what a viewer's history says about them, its store on disk, and the cache the player
+reads it from."""

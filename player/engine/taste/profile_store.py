@@ -8,6 +8,7 @@ merge of all parts. A full rebuild reads every event, one title per task, on all
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -15,12 +16,14 @@ from pathlib import Path
 
 from filelock import Timeout
 
+from player.engine.catalog.films import Catalog
 from player.engine.taste import scoring
 from player.engine.history.store import History, title_file_name
 
 PARTS = "profile"  # folder of the per-title parts, beside the history
 INDEX = f"{PARTS}/applied"  # title -> events applied, a cache to skip unchanged titles without reading them
 PARALLEL_FROM = 50_000  # events: below this a rebuild in this process is quicker than starting workers
+log = logging.getLogger(__name__)
 
 
 def _part_name(title: str) -> str:
@@ -55,6 +58,16 @@ def update(history: History) -> None:
             _update(history, save=True)
     except Timeout:
         pass  # another watch holds the history; it will bring the profile up to date
+
+
+def after_sessions(history: History) -> None:
+    """Once sessions have ended (the player's, or `watch` on its way out): save what is queued and fold it in.
+    Never raises OSError: a disk that fails only leaves the profile to be brought up to date next time."""
+    try:
+        history.flush()
+        update(history)
+    except OSError as error:
+        log.warning("profile not updated: %s", error)
 
 
 def _update(history: History, save: bool) -> dict[str, dict]:
@@ -95,6 +108,13 @@ def load(history: History) -> dict:
     if missing:  # could not save (read-only disk, or another watch held the lock): compute in memory
         parts.update(_build_titles(history, missing))
     return scoring.merge(part for part in parts.values() if part)
+
+
+def described(history: History, catalog: Catalog | None, from_scratch: bool = False) -> dict:
+    """The profile as shown (`watch profile`, the profile screen, the plan of Your ending), with the catalog's
+    names in its evidence. Raises OSError when the history cannot be read."""
+    state = rebuild(history) if from_scratch else load(history)
+    return scoring.describe(state, scoring.CatalogNames(catalog))
 
 
 def rebuild(history: History, save: bool = True) -> dict:
