@@ -45,11 +45,13 @@ class HistoryGroup(DefaultCommandGroup):
     default_command = "show"
 
 
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}  # for every command: people type -h first
 cli = typer.Typer(cls=DefaultCommandGroup, add_completion=False, no_args_is_help=False,
-                  pretty_exceptions_enable=False, rich_markup_mode=None,
+                  pretty_exceptions_enable=False, rich_markup_mode=None, context_settings=HELP_OPTIONS,
                   help="Play choose-your-ending films in the terminal. `watch TITLE` plays one; "
                        "plain `watch` opens the catalog.")
 history_cli = typer.Typer(cls=HistoryGroup, pretty_exceptions_enable=False, rich_markup_mode=None,
+                          context_settings=HELP_OPTIONS,
                           help="Show, export or erase what a viewer watched. `watch history [TITLE]` shows it.")
 cli.add_typer(history_cli, name="history")
 
@@ -141,7 +143,8 @@ def _note(message: str) -> None:
 # -- commands -------------------------------------------------------------------------------------------
 @cli.command()
 def play(
-    title: Optional[str] = typer.Argument(None, help="A folder name, a title, or a unique prefix of either."),
+    title: Optional[str] = typer.Argument(None, help="A folder name, a title, a unique prefix of either, "
+                                                     "or a word of a title."),
     speed: float = typer.Option(1.0, "--speed", help=f"Playback speed, {MIN_SPEED:g} to {MAX_SPEED:g}."),
     viewer: str = ViewerOption,
     catalog: Optional[Path] = CatalogOption,

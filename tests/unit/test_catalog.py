@@ -109,6 +109,17 @@ def test_find_matches_id_title_and_unique_prefix_ignoring_case(catalog):
     assert catalog.find("last light").id == "lighthouse"  # a leading article is optional
 
 
+def test_find_matches_a_word_from_the_middle_of_a_title_but_not_any_letters(catalog):
+    assert catalog.find("vacuum").id == "deli"  # Hold the Vacuum
+    assert catalog.find("Film").id == "tiny"  # Tiny Test Film
+    with pytest.raises(TitleNotFound) as error:
+        catalog.find("acuum")  # inside a word: only a suggestion
+    assert "no title matches" in str(error.value) and "deli" in str(error.value)
+    with pytest.raises(TitleNotFound) as error:
+        catalog.find("test")  # "Tiny Test Film" and "Literal [bold]Markup[/] Test"
+    assert "more than one title" in str(error.value)
+
+
 def test_unknown_and_ambiguous_titles_list_the_closest(catalog, tmp_path):
     with pytest.raises(TitleNotFound) as error:
         catalog.find("lighthose")

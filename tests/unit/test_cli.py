@@ -89,6 +89,9 @@ def test_version_and_help_explain_every_command(capsys):
     assert status == 0
     for command in ("play", "list", "history", "check"):
         assert command in out
+    assert watch("-h", capsys=capsys)[:2] == (0, out)
+    status, out, _ = watch("history", "-h", capsys=capsys)
+    assert status == 0 and "export" in out and "erase" in out
 
 
 def test_check_validates_a_title_folder(capsys):

@@ -515,7 +515,7 @@ class Catalog:
         return catalog
 
     def find(self, query: str) -> Film:
-        """Match a folder id, a title, or a unique prefix of either, ignoring case."""
+        """Match a folder id, a title, a unique prefix of either, or else a word of a title, ignoring case."""
         wanted = query.strip().casefold()
         if not wanted:
             raise TitleNotFound("no title given; run `watch list` to see the titles")
@@ -526,6 +526,9 @@ class Catalog:
         hits = [film for film in self.films.values()
                 if film.id.casefold().startswith(wanted) or film.title.casefold().startswith(wanted)
                 or without_article(film.title).casefold().startswith(wanted)]
+        if not hits:  # a word from the middle of a title ("vacuum"), but at a word's start, not any letters
+            word = re.compile(rf"\b{re.escape(wanted)}")
+            hits = [film for film in self.films.values() if word.search(film.title.casefold())]
         if len(hits) == 1:
             return hits[0]
         if hits:
