@@ -40,6 +40,22 @@ class DefaultCommandGroup(TyperGroup):
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
 
+    def format_commands(self, ctx, formatter) -> None:
+        """Each command's first sentence in full, wrapped: click cuts it to the terminal's width with "..."."""
+        rows = [(name, command.get_short_help_str(limit=1000)) for name in self.list_commands(ctx)
+                if (command := self.get_command(ctx, name)) is not None and not command.hidden]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def format_help(self, ctx, formatter) -> None:
+        """Then the default command's options, since `watch TITLE` takes them without naming the command."""
+        super().format_help(ctx, formatter)
+        default = self.get_command(ctx, self.default_command)
+        rows = [record for param in default.get_params(ctx) if "--help" not in param.opts
+                and (record := param.get_help_record(ctx)) is not None]
+        with formatter.section(f"Options of `{ctx.command_path} {self.default_command}`"):
+            formatter.write_dl(rows)
+
 
 class HistoryGroup(DefaultCommandGroup):
     default_command = "show"

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from player.cli import run
+from player.cli import cli, run
 from player.engine.history.store import History
 from tests.conftest import TEST_CATALOG
 
@@ -90,6 +90,11 @@ def test_version_and_help_explain_every_command(capsys):
     for command in ("play", "list", "history", "check"):
         assert command in out
     assert watch("-h", capsys=capsys)[:2] == (0, out)
+    assert not [line for line in out.splitlines()[1:] if line.endswith("...")]  # no command's help cut short
+    for command in cli.registered_commands:
+        assert (command.name or command.callback.__name__) in out
+    for option in ("--speed", "--viewer", "--seed", "--no-ai", "--timer", "--from-start", "--threads"):
+        assert option in out  # `watch TITLE` takes the play options, so the main help lists them
     status, out, _ = watch("history", "-h", capsys=capsys)
     assert status == 0 and "export" in out and "erase" in out
 
