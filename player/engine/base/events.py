@@ -24,6 +24,7 @@ KINDS = (
     "finish",    # the film, ending included, played to its end
     "choice",    # an ending was chosen at the branch point
     "rate",      # an ending was rated
+    "details",   # a title's details were opened in the catalog; `tags`: the film's leading beat tags, a mild signal
 )
 
 FIELDS = ("kind", "viewer", "title", "session", "scene", "beat", "position", "at")

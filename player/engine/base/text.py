@@ -31,3 +31,8 @@ def printable(text: str, keep_newlines: bool = True) -> str:
     executed or disguised."""
     text = _INVISIBLE.sub("\ufffd", _CONTROL.sub(_visible, text))
     return text if keep_newlines else text.replace("\n", " ")
+
+
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """ "1 scene", "2 scenes": the number with the noun in the form it takes."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
