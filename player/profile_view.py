@@ -7,7 +7,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from player.engine.base.text import printable
+from player.engine.base.text import counted, printable
 
 BAR_CELLS = 10
 
@@ -20,11 +20,24 @@ def bar(score: float) -> Text:
     return Text.assemble((left, "red"), ("│", "dim"), (right, "green"))
 
 
+def hanging(rows: list[tuple[str, str]], label_style: str = "bold") -> Group:
+    """Lines of (label, text) whose text wraps hanging under itself, never back under its label. Both are
+    drawn as plain text."""
+    lines = []
+    for label, text in rows:
+        line = Table.grid()  # one per row, so each text hangs at its own label's width
+        line.add_column(no_wrap=True)
+        line.add_column(ratio=1, overflow="fold")
+        line.add_row(Text(printable(label, False), style=label_style), Text(printable(text, False)))
+        lines.append(line)
+    return Group(*lines)
+
+
 def render(profile: dict, viewer: str) -> Group:
     heading = Text.assemble(("Taste profile", "bold"), f" of {printable(viewer, False)}\n",
-                            (f"{profile['events']} events, {profile['sessions']} sessions  ·  as of "
-                             f"{profile['as_of']}, old history fading with a {profile['half_life_days']:g}-day "
-                             "half-life", "dim"))
+                            (f"{counted(profile['events'], 'event')}, {counted(profile['sessions'], 'session')}"
+                             "  ·  as of "
+                             f"{profile['as_of']}  ·  half-life {profile['half_life_days']:g} days", "dim"))
     parts: list = [heading]
     if not profile["known"]:
         parts.append(Text(f"\n{profile['note']}. Watch a film and it will fill in.", style="italic"))
@@ -38,18 +51,17 @@ def render(profile: dict, viewer: str) -> Group:
     parts += [Text(""), table]
     pace = profile["pace"]
     patience = "unknown" if pace["patience"] is None else f"{pace['patience']:.0%} of quiet beats watched through"
-    parts.append(Text.assemble(("\nPace  ", "bold"), f"prefers {pace['preferred_speed']:g}x  ·  skips "
-                               f"{pace['skip_rate']:.0%} of beats  ·  patience: {patience}"))
+    rows = [("Pace  ", f"prefers {pace['preferred_speed']:g}x  ·  skips {pace['skip_rate']:.0%} of beats  ·  "
+                       f"patience: {patience}")]
     favourites = [(name, c) for name, c in profile["characters"].items() if c["score"] > 0][:3]
     avoided = [(name, c) for name, c in profile["characters"].items() if c["score"] < 0][-2:]
     if favourites or avoided:
-        text = Text.assemble(("Characters  ", "bold"))
-        text.append(", ".join(f"{printable(name, False)} (rewound {c['rewound']})" for name, c in favourites)
-                    or "no favourite yet")
+        text = (", ".join(f"{name} (rewound {c['rewound']})" for name, c in favourites) or "no favourite yet")
         if avoided:
-            text.append("  ·  skips away from: " + ", ".join(printable(name, False) for name, _ in avoided))
-        parts.append(text)
+            text += "  ·  skips away from: " + ", ".join(name for name, _ in avoided)
+        rows.append(("Characters  ", text))
+    parts += [Text(""), hanging(rows)]
     if profile["evidence"]:
-        parts.append(Text("\nWhy", style="bold"))
-        parts += [Text(f"  · {printable(line, False)}") for line in profile["evidence"][:8]]
+        why = [("  · ", line) for line in profile["evidence"][:8]]
+        parts += [Text("\nWhy", style="bold"), hanging(why, label_style="")]
     return Group(*parts)

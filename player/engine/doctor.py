@@ -6,6 +6,7 @@ skipped with a note instead of failing twice.
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import subprocess
@@ -16,15 +17,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
 
-from player.engine.llm.backend import Backend, ModelError, Request, drain
-from player.engine.catalog.films import Catalog
+from player.engine.llm.backend import Backend, Generated, ModelError, Request, drain
+from player.engine.catalog.films import Catalog, reading_seconds
 from player.engine.base.errors import WatchError
+from player.engine.base.text import counted
+from player.engine.ending.plan import BEATS
 from player.engine.history.store import History
 from player.engine.llm.service import ModelService
 from player.engine.base.terminal import MIN_HEIGHT, MIN_WIDTH
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skipped"
 TEST_PROMPT = "The lighthouse keeper climbed the stairs one last time. At the top, he"
+TOKENS_PER_WORD = 1.3  # English prose in the default model's tokenizer, about
+BEAT_WORDS = 17  # a written beat of Your ending, on average: one sentence (48 endings, benchmarks/eval_quality.py)
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,7 @@ def data_dir(home: Path, viewer: str) -> list[Check]:
     try:
         history = History(home, viewer)
         events, sessions = history.counts()
-        detail = f"viewer {viewer}: {events} events, {sessions} sessions"
+        detail = f"viewer {viewer}: {counted(events, 'event')}, {counted(sessions, 'session')}"
         readable = Check("history", WARN if history.notices else OK,
                          detail + (f"; {history.notices[0]}" if history.notices else ""),
                          "the damaged file was moved aside; nothing else to do" if history.notices else "")
@@ -83,10 +88,11 @@ def catalog(folders: list[Path]) -> Check:
     if films.broken:
         names = ", ".join(path.name for path in films.broken)
         first = next(iter(films.broken))
-        return Check("catalog", FAIL, f"{len(films.films)} titles; invalid: {names}", f"run `watch check {first}`")
+        return Check("catalog", FAIL, f"{counted(len(films.films), 'title')}; invalid: {names}",
+                     f"run `watch check {first}`")
     if not films.films:
         return Check("catalog", FAIL, "no titles", "reinstall watch, or add titles with --catalog or WATCH_CATALOG")
-    return Check("catalog", OK, f"{len(films.films)} titles, all valid")
+    return Check("catalog", OK, f"{counted(len(films.films), 'title')}, all valid")
 
 
 def llama_imports() -> Check:
@@ -101,6 +107,40 @@ def llama_imports() -> Check:
         return Check("llama-cpp-python", FAIL, last[:120],
                      'reinstall: CMAKE_ARGS="-DGGML_NATIVE=OFF" pip install --force-reinstall llama-cpp-python==0.3.36')
     return Check("llama-cpp-python", OK, f"version {result.stdout.strip()} imports")
+
+
+def needed_speed(first_token_seconds: float) -> float:
+    """The tokens/s at which the model keeps pace with Your ending at 1x: the writer writes each beat while the
+    one before it plays (ending/writer.py), so an average beat must be read and written in the time one plays
+    (reading_seconds, as the writer times its beats). Its prompt holds the ending so far after the story prefix
+    (half an ending on average), read anew each beat: its time is scaled from the test's first token. Every word
+    of the beat counts as written (its opener is given), which leaves room for the tokens cut off after the
+    sentence and for a refused try. inf when reading the prompt alone takes longer than a beat plays."""
+    plays = reading_seconds(" ".join(["word"] * BEAT_WORDS))
+    reading = first_token_seconds * (BEATS / 2 * BEAT_WORDS) / len(TEST_PROMPT.split())
+    if reading >= plays:
+        return math.inf
+    return math.ceil(BEAT_WORDS * TOKENS_PER_WORD / (plays - reading))
+
+
+def generation(generated: Generated) -> Check:
+    """The test generation's speed, judged against what Your ending needs."""
+    speed = generated.tokens / generated.seconds if generated.seconds else 0.0
+    rate = f"{speed:.1f}" if speed < 10 else f"{speed:.0f}"  # one decimal: 3.4 must not read as 3 beside "needs ~4"
+    found = (f"{counted(generated.tokens, 'token')}, first after {generated.first_token_seconds * 1000:.0f} ms, "
+             f"{rate} tokens/s")
+    if not generated.tokens:
+        return Check("test generation", WARN, found, "the model wrote nothing; try another model")
+    needed = needed_speed(generated.first_token_seconds)
+    fix = ("free some cores or set --threads N, use a smaller model or a faster server, or play with --no-ai "
+           "(the authored endings)")
+    if needed == math.inf:
+        return Check("test generation", WARN, f"{found}: too slow for Your ending to keep pace (reading each "
+                                              "beat's prompt takes longer than a beat plays)", fix)
+    if speed < needed:
+        return Check("test generation", WARN,
+                     f"{found}: too slow for Your ending to keep pace (needs ~{needed} tokens/s)", fix)
+    return Check("test generation", OK, f"{found}; Your ending needs ~{needed} tokens/s")
 
 
 def model(backend: Backend | None, what: str, progress: Callable[[str, float], None] | None = None) -> list[Check]:
@@ -124,10 +164,7 @@ def model(backend: Backend | None, what: str, progress: Callable[[str, float], N
         _, generated = service.use(lambda ready: drain(ready.stream(request)))
     except ModelError as error:
         return [loaded, Check("test generation", FAIL, str(error), "see the log named above")]
-    speed = generated.tokens / generated.seconds if generated.seconds else 0.0
-    checks = [loaded, Check("test generation", OK if generated.tokens else WARN,
-                            f"{generated.tokens} tokens, first after {generated.first_token_seconds * 1000:.0f} ms,"
-                            f" {speed:.0f} tokens/s")]
+    checks = [loaded, generation(generated)]
     reason = getattr(backend, "threads_reason", None)  # a local model: what the test generation used, and why
     if reason:
         checks.append(Check("threads", OK, reason, "fix it with --threads N or `threads = N` in config.toml"))

@@ -9,27 +9,32 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from player.engine.base.text import counted
 from player.engine.catalog.films import Film
 from player.engine.ending.plan import Plan
-from player.engine.base.text import printable
+from ..profile_view import hanging
+
+BULLET = "• "
 
 
-def why_lines(film: Film, plan: Plan, profile: dict) -> list[str]:
-    """The reasons, then the evidence lines of the tags the ending leans on or stays away from."""
+def why_rows(film: Film, plan: Plan, profile: dict) -> list[tuple[str, str]]:
+    """(label, text) rows: the plan, the reasons, then the evidence lines of the tags the ending leans on or
+    stays away from. A text wraps under itself, hanging from its label."""
     focus = ", ".join(film.characters[c].name for c in plan.focus if c in film.characters)
-    lines = [f"Tone: {plan.tone}.  Leaning on: {', '.join(plan.emphasis)}."
-             + (f"  Less: {', '.join(plan.avoid)}." if plan.avoid else ""),
-             f"In the spotlight: {focus}.  {len(plan.beats)} beats, seed {plan.seed}.", ""]
-    lines += [f"• {reason}" for reason in plan.reasons]
+    rows = [("Tone: ", f"{plan.tone}.  Leaning on: {', '.join(plan.emphasis)}.")]
+    if plan.avoid:
+        rows.append(("Less: ", f"{', '.join(plan.avoid)}."))
+    rows += [("In the spotlight: ", f"{focus}.  {counted(len(plan.beats), 'beat')}, seed {plan.seed}."), ("", "")]
+    rows += [(BULLET, reason) for reason in plan.reasons]
     evidence = []
     for tag in (plan.tone, *plan.emphasis, *plan.avoid):
         evidence += profile.get("tags", {}).get(tag, {}).get("evidence", [])
     evidence = list(dict.fromkeys(evidence)) or profile.get("evidence", [])[:6]
     if evidence:
-        lines += ["", "From your history:"] + [f"• {line}" for line in evidence[:8]]
+        rows += [("", ""), ("From your history:", "")] + [(BULLET, line) for line in evidence[:8]]
     elif not profile.get("known"):
-        lines += ["", "Your history does not say much yet, so this ending follows the film's own mix."]
-    return lines
+        rows += [("", ""), ("", "Your history does not say much yet, so this ending follows the film's own mix.")]
+    return rows
 
 
 class WhyScreen(ModalScreen[None]):
@@ -37,10 +42,10 @@ class WhyScreen(ModalScreen[None]):
 
     def __init__(self, film: Film, plan: Plan, profile: dict):
         super().__init__()
-        self.lines = why_lines(film, plan, profile)
+        self.rows = why_rows(film, plan, profile)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="why"):
             yield Static(Content.styled("Why this ending", "bold"), id="why-title")
-            yield Static(Content(printable("\n".join(self.lines))), id="why-lines")
+            yield Static(hanging(self.rows), id="why-lines")
             yield Static(Content.assemble(("esc", "bold"), " or ", ("w", "bold"), " closes this"), id="why-hint")

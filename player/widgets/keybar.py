@@ -11,7 +11,8 @@ from textual.widget import Widget
 PALETTE_HINT = ("^p", "menu")  # the command palette
 _KEY_NAMES = {"left": "←", "right": "→", "up": "↑", "down": "↓", "pageup": "PgUp", "pagedown": "PgDn",
               "left_square_bracket": "[", "right_square_bracket": "]", "question_mark": "?",
-              "backspace": "⌫ backspace", "space": "space", "enter": "enter", "escape": "esc"}
+              "backspace": "⌫ backspace", "space": "space", "enter": "enter", "escape": "esc",
+              "plus": "+", "minus": "-", "equals_sign": "="}
 
 
 def key_names(keys: str) -> str:
@@ -34,13 +35,19 @@ def hints(bindings, allowed=lambda action: True) -> list[tuple[str, str]]:
         grouped.setdefault(label, [])
         if key not in grouped[label]:
             grouped[label].append(key)
-    return [("/".join(keys), label) for label, keys in grouped.items()]
+    # "←→ beat", "[]⌫ speed": one-cell keys need no slash between them; "PgUp/Dn" does
+    return [(("" if all(len(key) == 1 for key in keys) else "/").join(keys), label)
+            for label, keys in grouped.items()]
 
 
 class KeyBar(Widget):
     DEFAULT_CSS = """
     KeyBar { height: 1; background: $panel; padding: 0 1; }
     """
+
+    def on_mount(self) -> None:
+        # A screen's refresh_bindings() (a toggle changed what its key does, an action became allowed) redraws it.
+        self.screen.bindings_updated_signal.subscribe(self, lambda screen: self.refresh())
 
     def render(self) -> Content:
         screen = self.screen
@@ -51,11 +58,14 @@ class KeyBar(Widget):
 
         keys = hints(screen.BINDINGS, allowed)
         width = self.size.width
-        # Roomy first; then tighter; then without the palette hint (ctrl+p is listed in help).
-        for pairs, gap in ((keys + [PALETTE_HINT], Content("  ")), (keys + [PALETTE_HINT], Content(" ")),
-                           (keys, Content(" "))):
+        # Roomy first; then tighter; then each key on a background of its own, right against its label; then
+        # without the palette hint (ctrl+p is listed in help).
+        plain, chip = ("bold $accent", " "), ("bold reverse $accent", "")
+        wide, narrow = Content("  "), Content(" ")
+        for pairs, gap, (style, space) in ((keys + [PALETTE_HINT], wide, plain), (keys + [PALETTE_HINT], narrow, plain),
+                                           (keys + [PALETTE_HINT], narrow, chip), (keys, narrow, chip)):
             content = gap.join(
-                Content.assemble((keys_, "bold $accent"), " ", label) for keys_, label in pairs)
+                Content.assemble((keys_, style), space, label) for keys_, label in pairs)
             if content.cell_length <= width:
                 return content
         return content.truncate(width, ellipsis=True)

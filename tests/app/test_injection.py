@@ -30,7 +30,8 @@ async def toasts(pilot) -> list[str]:
 async def test_history_notices_and_warnings_are_shown_as_written(private_home):
     app = build(private_home)
     app.services.notices.append(f"history file {private_home}/{HOSTILE} was damaged")
-    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+    # wide enough for both long texts: the status line leaves out a part that does not fit rather than cut it
+    async with app.run_test(size=(260, 30), notifications=True) as pilot:
         await wait_for_screen(pilot, PlayerScreen)
         app.services.history.on_notice(f"notice: {HOSTILE}")
         app.services.history.on_warning(f"warning: {HOSTILE}")

@@ -65,3 +65,33 @@ def test_pause_resume_and_skips_are_recorded_at_the_right_place(env):
         assert skip["seconds"] == pytest.approx(skip["to"] - skip["from"], abs=0.02)
         assert skip["tags"] == list(timeline.slot_at(skip["from"]).beat.tags)
     assert len({e["session"] for e in events}) == 1
+
+
+def timeline_position(screen: str) -> str:
+    """The elapsed time at the start of the timeline line ("00:12 ━━●───…── 08:49")."""
+    line = next(line for line in screen.splitlines() if "●" in line)
+    return line.split()[0]
+
+
+def test_help_pauses_the_film_and_closing_it_plays_on(env):
+    terminal = Terminal([watch_executable(), "lighthouse", "--speed", "4"], env, 100, 30)
+    try:
+        terminal.wait_for("playing")
+        time.sleep(1.5)
+        terminal.keys("?")
+        terminal.wait_for("Keys")
+        time.sleep(0.5)
+        covered = timeline_position(terminal.screen())
+        time.sleep(2.5)  # 10 s of film at 4x
+        screen = terminal.screen()
+        assert timeline_position(screen) == covered and "paused" in screen and "playing" not in screen
+        terminal.keys("Escape")
+        terminal.wait_for("playing")
+        time.sleep(2.5)
+        assert timeline_position(terminal.screen()) > covered  # "00:16" > "00:06": the same width, zero-padded
+        terminal.keys("q")
+        assert terminal.exit_status() == 0
+    finally:
+        terminal.close()
+    events = history_json(env)
+    assert "pause" not in [e["kind"] for e in events]  # the viewer did not pause

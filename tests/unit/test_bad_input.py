@@ -71,7 +71,7 @@ def read_only_home(private_home, monkeypatch) -> Path:
     return private_home
 
 
-@pytest.mark.parametrize("command", [["profile"], ["history", "erase", "--yes"], ["profile", "--viewer", "new"]],
+@pytest.mark.parametrize("command", [["profile"], ["history", "erase", "--yes"]],  # a new viewer: test_cli_viewers
                          ids=" ".join)
 def test_a_read_only_data_dir_gets_one_line_and_keeps_the_history(read_only_home, capsys, command):
     assert run(command) == 2

@@ -259,3 +259,37 @@ def test_a_bad_state_is_reported_with_field_and_fix(tmp_path, state, problem):
     with pytest.raises(CatalogError) as error:
         load_title(_with_material(tmp_path, material + state + "\n", GOOD_ENDING))
     assert any(problem in line for line in error.value.problems), error.value.problems
+
+
+def _same_name_twice(tmp_path: Path, year: int | None = None) -> Catalog:
+    """The sample "Dead Man's Wages" (wages) and a copy of it as w2, in a year of its own when `year` is given."""
+    copy = tmp_path / "mine" / "w2"
+    shutil.copytree(bundled_catalog() / "wages", copy)
+    if year is not None:
+        toml = copy / "film.toml"
+        toml.write_text(toml.read_text().replace("year = 2026", f"year = {year}", 1))
+    return Catalog.load([tmp_path / "mine", bundled_catalog()])
+
+
+def test_two_titles_of_one_name_are_told_apart_by_id_and_the_error_says_what_to_type(tmp_path):
+    both = _same_name_twice(tmp_path)
+    assert both.films["w2"].title == both.films["wages"].title == "Dead Man's Wages"
+    assert both.find("w2").id == "w2" and both.find("wages").id == "wages"
+    for typed in ("Dead Man's Wages", "dead man's wages (2026)", "Dead Man's Wages 2026"):
+        with pytest.raises(TitleNotFound) as error:
+            both.find(typed)  # the same year too: only the id tells them apart
+        message = str(error.value)
+        assert "matches more than one title" in message
+        assert message.endswith("type one of: watch w2, watch wages")
+        assert "type more of it" not in message
+
+
+def test_two_titles_of_one_name_are_told_apart_by_year(tmp_path):
+    both = _same_name_twice(tmp_path, year=2019)
+    assert both.find("Dead Man's Wages (2019)").id == "w2"
+    assert both.find("dead man's wages 2026").id == "wages"
+    assert both.find("Dead Man's (2019)").id == "w2"  # a prefix of the title, with the year
+    with pytest.raises(TitleNotFound, match="type one of: watch w2, watch wages"):
+        both.find("Dead Man's Wages")
+    with pytest.raises(TitleNotFound, match="no title matches"):
+        both.find("Dead Man's Wages (1999)")

@@ -76,8 +76,8 @@ def test_history_json_is_newest_last_with_the_promised_fields(capsys, private_ho
         assert {"kind", "title", "session", "scene", "beat", "position", "at"} <= set(event)
     _, out, _ = watch("history", "lighthouse", "--json", "--limit", "2", capsys=capsys)
     assert [e["kind"] for e in json.loads(out)] == ["resume", "skip"]
-    _, out, _ = watch("history", "--json", "--viewer", "someone-else", capsys=capsys)
-    assert json.loads(out) == []
+    status, out, err = watch("history", "--json", "--viewer", "someone-else", capsys=capsys)
+    assert status == 2 and out == "" and "there is no viewer 'someone-else'" in err  # a typo, not an empty history
     _, out, _ = watch("history", capsys=capsys)
     assert "pause" in out and "tallow" in out
 
@@ -167,3 +167,24 @@ def test_import_writes_into_the_user_catalog_asks_before_replacing_and_refuses_b
         status, _, err = watch("import", str(bad), capsys=capsys)
         assert status == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert sorted(p.name for p in (private_home / "catalog").iterdir()) == ["the-door"]  # nothing half-written
+
+
+def test_endings_name_the_server_that_wrote_them(capsys, private_home):
+    from player.engine.ending import endings_store
+
+    history = History(private_home, "default")
+    beat = {"kind": "action", "text": "Mara laughs.", "tags": ["hopeful"]}
+    endings_store.save(history, {"title": "lighthouse", "film": "The Last Lighthouse", "seed": 7,
+                                 "created": "2026-11-28T00:00:00.000Z", "complete": False,
+                                 "generator": {"backend": "openai", "url": "http://10.0.0.5:8080/v1", "model": "g"},
+                                 "beats": [beat]})
+    endings_store.save(history, {"title": "lighthouse", "film": "The Last Lighthouse", "seed": 8,
+                                 "created": "2026-11-29T00:00:00.000Z",
+                                 "generator": {"backend": "local", "model": "m", "sha256": "ab" * 32},
+                                 "beats": [beat]})
+    status, out, _ = watch("endings", capsys=capsys)
+    assert status == 0 and out.count("written by the server at") == 1
+    assert "          written by the server at http://10.0.0.5:8080/v1" in out.splitlines()
+    assert "partial: 1 of 1 beat" in out and "1 beats" not in out
+    rows = {row["seed"]: row for row in json.loads(watch("endings", "--json", capsys=capsys)[1])}
+    assert rows[7]["url"] == "http://10.0.0.5:8080/v1" and rows[8]["url"] is None

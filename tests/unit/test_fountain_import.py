@@ -98,8 +98,8 @@ def test_dialogue_characters_extensions_and_parentheticals(tmp_path):
 def test_transitions_centered_text_and_lyrics_are_captions(tmp_path):
     film = imported(tmp_path, "elements.fountain")
     captions = [beat.text for beat in every_beat(film) if beat.kind == "caption"]
-    assert captions[:5] == ["CUT TO:", "THE END OF THE START", "♪ La la la, the garden song / and its second line ♪",
-                            "SMASH TO BLACK.", "FADE OUT."]
+    assert captions[:6] == ["CUT TO:", "THE END OF THE START", "♪ La la la, the garden song ♪",
+                            "♪ and its second line ♪", "SMASH TO BLACK.", "FADE OUT."]
 
 
 def test_without_a_branch_note_the_last_scene_is_the_written_ending_and_the_second_is_honest(tmp_path):
@@ -149,19 +149,16 @@ def test_tag_notes_replace_adjust_or_follow_their_beat(tmp_path):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("INT. A - DAY\n\nHi. [[tags: sad]]\n\nEXT. B - DAY\n\nBo.\n\nBO\nYo.\n", "'sad' is not a tag"),
-    ("INT. A - DAY\n\nHi. [[tags: -quiet]]\n\nEXT. B - DAY\n\nBO\nYo.\n", "leaves no tags"),
-    ("INT. A - DAY [[tags: dark]]\n\nHi.\n\nEXT. B\n\nBO\nYo.\n", "must be inside or just after the beat"),
-    ("INT. A - DAY\n\nBO\nYo.\n\n[[branch: Q? | Only one]]\n", "write the branch as"),
-    ("INT. A - DAY\n\nBO\nYo.\n\n[[branch: Q? | A | B]]\n\n# Ending: A\n\nAh.\n", "no '# Ending: B' section"),
-    ("INT. A - DAY\n\nBO\nYo.\n\n[[branch: Q? | A | B]]\n\n# Ending: C\n\nAh.\n", "no choice 'C'"),
-    ("INT. A - DAY\n\nBO\nYo.\n\n[[branch: Q? | A | B]]\n\nEXT. B - DAY\n\nAh.\n", "a scene after the branch"),
-    ("[[branch: Q? | A | B]]\n\nINT. A - DAY\n\nBO\nYo.\n", "before any scene"),
-    ("INT. A - DAY\n\nBO\nYo.\n\n# Ending: A\n\nAh.\n", "needs a [[branch: ...]] note"),
-    ("INT. A - DAY\n\nBO\nYo.\n\n[[branch: Q? | " + "x" * 40 + " | B]]\n", "keep it under 40"),
-    ("INT. A - DAY\n\nBO\nYo.\n\n[[branch: Q? | A | B]]\n\n[[branch: R? | C | D]]\n", "a second branch"),
-    ("INT. A - DAY\n\nBO\nYo.\n", "only one scene"),
-    ("INT. A - DAY\n\nNobody talks.\n\nEXT. B - DAY\n\nStill nobody.\n", "no character speaks"),
+    ("INT. A - DAY\n\nHi. [[watch: tags: sad]]\n\nEXT. B - DAY\n\nBo.\n\nBO\nYo.\n", "'sad' is not a tag"),
+    ("INT. A - DAY\n\nHi. [[watch: tags: -quiet]]\n\nEXT. B - DAY\n\nBO\nYo.\n", "leaves no tags"),
+    ("INT. A - DAY [[watch: tags: dark]]\n\nHi.\n\nEXT. B\n\nBO\nYo.\n", "must be inside or just after the beat"),
+    ("INT. A - DAY\n\nBO\nYo.\n\n[[watch: branch: Q? | Only one]]\n", "write the branch as"),
+    ("INT. A - DAY\n\nBO\nYo.\n\n[[watch: branch: Q? | A | B]]\n\n# Ending: A\n\nAh.\n", "no '# Ending: B' section"),
+    ("INT. A - DAY\n\nBO\nYo.\n\n[[watch: branch: Q? | A | B]]\n\n# Ending: C\n\nAh.\n", "no choice 'C'"),
+    ("[[watch: branch: Q? | A | B]]\n\nINT. A - DAY\n\nBO\nYo.\n", "before any scene"),
+    ("INT. A - DAY\n\nBO\nYo.\n\n# Ending: A\n\nAh.\n", "needs a [[watch: branch: ...]] note"),
+    ("INT. A - DAY\n\nBO\nYo.\n\n[[watch: branch: Q? | " + "x" * 40 + " | B]]\n", "keep it under 40"),
+    ("INT. A - DAY\n\nBO\nYo.\n\n[[watch: branch: Q? | A | B]]\n\n[[watch: branch: R? | C | D]]\n", "a second branch"),
     ("Title: Nothing\n\nJust action.\n\nJOE\nAnd talk.\n", "no scene headings"),
 ])
 def test_broken_conventions_get_one_clear_line(text, message):

@@ -21,15 +21,15 @@ Somebody's knocking.
 BEN
 Then open it.
 
-[[branch: Does she open the door? | Open it | Walk away]]
+[[watch: branch: Does she open the door? | Open it | Walk away]]
 """
 
 ENDINGS = """
 # Ending: Open it
 = Mara opens the door and finds her father on the step.
-[[tags: hopeful]]
-[[decision: Mara turns the key and opens the door]]
-[[follows: Her father stands on the step in the rain | Ben puts the kettle on | Mara lets him in]]
+[[watch: tags: hopeful]]
+[[watch: decision: Mara turns the key and opens the door]]
+[[watch: follows: Her father stands on the step in the rain | Ben puts the kettle on | Mara lets him in]]
 
 INT. HALL - NIGHT
 
@@ -37,7 +37,7 @@ Mara opens the door.
 
 # Ending: Walk away
 = Mara leaves by the back stairs.
-[[tags: dark]]
+[[watch: tags: dark]]
 
 EXT. BACK STAIRS - NIGHT
 
@@ -47,20 +47,20 @@ Mara goes down the back stairs. Ben follows.
 WAY = """
 # Way: window
 = Mara looks out of the window instead, and sees who it is.
-[[tags: mystery, quiet]]
-[[decision: Mara climbs onto the sill and looks down from the window]]
-[[follows: The street lamp shows a man in a wet coat | Ben asks who it is | Mara says nothing and draws the curtain]]
+[[watch: tags: mystery, quiet]]
+[[watch: decision: Mara climbs onto the sill and looks down from the window]]
+[[watch: follows: The street lamp shows a man in a wet coat | Ben asks who it is | Mara says nothing and draws the curtain]]
 """
 
 WORLD = """
-[[cast: MARA, BEN]]
-[[props: the key | the kettle]]
-[[places: the hall | the back stairs]]
-[[never: car, phone]]
+[[watch: cast: MARA, BEN]]
+[[watch: props: the key | the kettle]]
+[[watch: places: the hall | the back stairs]]
+[[watch: never: car, phone]]
 """
 
 STATE = """
-[[state: Ben | his  ankle is twisted from the stair, and he cannot stand | run, runs, Climbs]]
+[[watch: state: Ben | his  ankle is twisted from the stair, and he cannot stand | run, runs, Climbs]]
 """
 
 
@@ -111,16 +111,17 @@ def test_a_way_may_also_come_after_the_endings_and_leaves_their_beats_alone(tmp_
 
 
 @pytest.mark.parametrize("text, message", [
-    (MAIN.replace("[[branch", "[[decision: Mara opens it]]\n\n[[branch") + ENDINGS, "belongs in an '# Ending:'"),
-    (MAIN + ENDINGS + WAY.replace("[[tags: mystery, quiet]]", ""), "has no tags"),
-    (MAIN + ENDINGS + WAY.replace("[[follows:", "[[nothing:"), "has no follows"),
+    (MAIN.replace("[[watch: branch", "[[watch: decision: Mara opens it]]\n\n[[watch: branch") + ENDINGS,
+     "belongs in an '# Ending:'"),
+    (MAIN + ENDINGS + WAY.replace("[[watch: tags: mystery, quiet]]", ""), "has no tags"),
+    (MAIN + ENDINGS + WAY.replace("[[watch: follows:", "[[nothing:"), "has no follows"),
     (MAIN + ENDINGS + WAY + "\nINT. HALL - DAY\n\nMara waits.\n", "a scene in a '# Way:' section"),
     (MAIN + ENDINGS + WAY + "\nMara waits by the window.\n", "text in a '# Way:' section"),
     (MAIN + ENDINGS + WAY.replace("# Way: window", "# Way: Open It"), "is not a way id"),
     (MAIN + ENDINGS + WAY.replace("# Way: window", "# Way: open-it"), "has the id of an ending"),
     (MAIN + ENDINGS + WAY + WAY, "a second '# Way: window'"),
     (MAIN + WORLD.replace("MARA, BEN", "MARA, ZED") + ENDINGS, "'ZED', who is not a character"),
-    (MAIN + WORLD + WORLD + ENDINGS, "a second [[cast: ...]] note"),
+    (MAIN + WORLD + WORLD + ENDINGS, "a second [[watch: cast: ...]] note"),
     (MAIN + ENDINGS + STATE.replace("Ben", "ZED"), "the state note names 'ZED', who is not a character"),
     (MAIN + ENDINGS + STATE + STATE.replace("Ben", "BEN"), "line 35: a second state note for BEN"),
     (MAIN + ENDINGS + STATE.replace(" | run,", ""), "a state note has 2 parts, not 3"),

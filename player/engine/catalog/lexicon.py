@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from typing import Iterable, Mapping
 
 from player.engine.catalog.films import TAGS
@@ -128,9 +129,12 @@ _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
 _QUOTED = re.compile(r"[\"“][^\"“”]{2,}[\"”]")  # direct speech in prose is evidence for `dialogue`
 
 
-def _compile() -> tuple[dict[str, dict[str, float]], list[tuple[str, str, float]], dict[str, dict[str, float]]]:
+_Weights = dict[str, float]  # tag -> weight
+
+
+def _compile() -> tuple[dict[str, _Weights], dict[str, list[tuple[str, float]]], dict[str, _Weights]]:
     words: dict[str, dict[str, float]] = {}
-    prefixes: list[tuple[str, str, float]] = []
+    prefixes: dict[str, list[tuple[str, float]]] = {}  # prefix -> (tag, weight): looked up by a token's start
     phrases: dict[str, dict[str, float]] = {}
     for tag, groups in LEXICON.items():
         for weight, entries in groups.items():
@@ -138,13 +142,14 @@ def _compile() -> tuple[dict[str, dict[str, float]], list[tuple[str, str, float]
                 if " " in entry:
                     phrases.setdefault(f" {entry} ", {})[tag] = weight
                 elif entry.endswith("*"):
-                    prefixes.append((entry[:-1], tag, weight))
+                    prefixes.setdefault(entry[:-1], []).append((tag, weight))
                 else:
                     words.setdefault(entry, {})[tag] = weight
     return words, prefixes, phrases
 
 
 _WORDS, _PREFIXES, _PHRASES = _compile()
+_PREFIX_LENGTHS = sorted({len(prefix) for prefix in _PREFIXES})
 
 
 def _forms(token: str) -> set[str]:
@@ -164,20 +169,29 @@ def tokens(text: str) -> list[str]:
     return _WORD.findall(text.lower().replace("’", "'"))
 
 
+@lru_cache(maxsize=1 << 14)  # a screenplay repeats its words: an import looks most of them up once
+def _token_weights(token: str) -> tuple[tuple[str, float], ...]:
+    """The weight of one word for each tag it is evidence for: one word counts once per tag, however many
+    entries it matches (the strongest)."""
+    best: dict[str, float] = {}
+    for form in _forms(token):
+        for tag, weight in _WORDS.get(form, {}).items():
+            best[tag] = max(best.get(tag, 0.0), weight)
+    for length in _PREFIX_LENGTHS:
+        if length > len(token):
+            break
+        for tag, weight in _PREFIXES.get(token[:length], ()):
+            best[tag] = max(best.get(tag, 0.0), weight)
+    return tuple(best.items())
+
+
 def word_weights(text: str) -> tuple[dict[str, float], int]:
     """The summed weight of the lexicon entries found in `text` for each tag, and the number of words."""
     found = {tag: 0.0 for tag in TAGS}
     words = tokens(text)
     for token in words:
-        best: dict[str, float] = {}
-        for form in _forms(token):
-            for tag, weight in _WORDS.get(form, {}).items():
-                best[tag] = max(best.get(tag, 0.0), weight)
-        for prefix, tag, weight in _PREFIXES:
-            if token.startswith(prefix):
-                best[tag] = max(best.get(tag, 0.0), weight)
-        for tag, weight in best.items():
-            found[tag] += weight  # one word counts once per tag, however many entries it matches
+        for tag, weight in _token_weights(token):
+            found[tag] += weight
     joined = f" {' '.join(words)} "
     for phrase, tags in _PHRASES.items():
         count = joined.count(phrase)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from player.engine.base.events import utc_now
+from player.engine.base.text import counted
 from player.engine.catalog.films import Beat, Film, reading_seconds
 from player.engine.ending.plan import Plan
 
@@ -93,13 +94,17 @@ def listing_row(record: dict) -> dict:
     beats = record.get("beats") or []
     return {"id": record["id"], "title": record["title"], "film": record.get("film", record["title"]),
             "created": record.get("created"), "seed": record["seed"], "model": generator.get("model"),
-            "sha256": generator.get("sha256"), "backend": generator.get("backend"), "beats": len(beats),
+            "sha256": generator.get("sha256"), "backend": generator.get("backend"),
+            "url": generator.get("url"),  # the server's, when a server wrote it (its describe())
+            "beats": len(beats),
             "planned": len((record.get("plan") or {}).get("beats") or beats), "complete": not is_partial(record),
             "first_line": beats[0]["text"] if beats else ""}
 
 
 def listing_lines(row: dict) -> list[str]:
-    """The two lines of `watch endings` for a row (not yet made printable: the caller does that)."""
-    partial = f"  partial: {row['beats']} of {row['planned']} beats" if not row["complete"] else ""
+    """The lines of `watch endings` for a row, a third naming the server that wrote it, if one did (not yet made
+    printable: the caller does that)."""
+    partial = f"  partial: {row['beats']} of {counted(row['planned'], 'beat')}" if not row["complete"] else ""
+    server = [f"          written by the server at {row['url']}"] if row.get("url") else []
     return [f"{row['id']}  {row['created'] or '':<24} {row['film']:<22} seed {row['seed']:<11} {row['model']}"
-            f"{partial}", f"          {row['first_line'][:66]}"]
+            f"{partial}", f"          {row['first_line'][:66]}", *server]

@@ -126,20 +126,21 @@ def make_plan(film: Film, profile: dict, seed: int) -> Plan:
     tone = "hopeful" if lean > LEANS else "dark" if lean < -LEANS else "bittersweet"
     if tone != "bittersweet":
         other = "dark" if tone == "hopeful" else "hopeful"
-        reasons.append(f"a {tone} ending: you lean to {tone} scenes ({scores[tone]:+.2f}) over {other} ones "
-                       f"({scores[other]:+.2f})")
-    avoid = tuple(tag for tag in TAGS if scores[tag] < AVOIDS)
+        reasons.append(f"a {tone} ending: {_ranked(tone, other, scores)}")
     liked = [tag for tag in sorted(TAGS, key=lambda t: -scores[t])
              if scores[tag] > LEANS and tag not in TONES and tag != "dialogue"]
-    emphasis = tuple(liked[:2]) or tuple(tag for tag in _film_tags(film) if tag not in avoid)[:2] or ("suspense",)
+    own = _film_tags(film) or ["suspense"]
+    welcome = [tag for tag in own if scores[tag] >= AVOIDS]
+    emphasis = tuple(liked[:2] or welcome[:2] or sorted(own, key=lambda t: -scores[t])[:2])
     if liked:
         reasons.append("more " + " and ".join(emphasis) + ": what you seek out most ("
                        + ", ".join(f"{tag} {scores[tag]:+.2f}" for tag in emphasis) + ")")
-    else:
+    elif welcome:
         reasons.append("the film's own mix of " + " and ".join(emphasis)
                        + (": your profile does not say yet what you like" if not known else ""))
-    if avoid:
-        reasons.append("less " + ", ".join(avoid) + ": you skip or hurry through these")
+    else:  # the viewer turns away from every tag of the film: lean on those they turn away from least
+        reasons.append("more " + " and ".join(emphasis) + ": of this film's tags, the ones you turn away from least")
+    less_at = len(reasons)  # the "less" reason follows, once the tone is final
 
     focus = _focus(film, profile, reasons)
     dialogue_share = 0.0 if scores["dialogue"] < AVOIDS else 0.4 if scores["dialogue"] > LEANS else 0.25
@@ -148,10 +149,29 @@ def make_plan(film: Film, profile: dict, seed: int) -> Plan:
     if chosen is not None and tone == "bittersweet" and len(set(chosen.tags) & set(TONES)) == 1:
         tone = next(tag for tag in chosen.tags if tag in TONES)  # the profile does not lean: the decision's own tone
         reasons.append(f"a {tone} close, like the decision it makes: your profile does not lean either way")
+    # A tag the ending is made of is never one it stays away from, even when the viewer turns away from it.
+    made_of = ((tone,) if tone in TONES else TONES) + emphasis
+    avoid = tuple(tag for tag in TAGS if scores[tag] < AVOIDS and tag not in made_of)
+    if avoid:
+        reasons.insert(less_at + (chosen is not None), "less " + ", ".join(avoid)
+                       + ": you skip, hurry through or turn down these")
     # a film without decisions (an imported one) gets beats opened by the taste alone
     beats = _beats(film, rng, count, tone, emphasis, focus, dialogue_share, chosen)
     return Plan(film=film.id, seed=seed, tone=tone, emphasis=emphasis, avoid=avoid, focus=focus, beats=beats,
                 reasons=tuple(reasons), way=chosen.id if chosen else "", decision=chosen.text if chosen else "")
+
+
+def _ranked(first: str, second: str, scores: dict[str, float]) -> str:
+    """Why `first` comes before `second`, in words true to the signs of their scores: a tag with a negative
+    score is one the viewer turns away from, never one they lean to."""
+    numbers = f"({first} {scores[first]:+.2f}, {second} {scores[second]:+.2f})"
+    if scores[second] >= 0:
+        return f"you like {first} scenes more than {second} ones {numbers}"
+    if scores[first] > 0:
+        return f"you like {first} scenes and turn away from {second} ones {numbers}"
+    if scores[first] == 0:
+        return f"you turn away from {second} scenes, not from {first} ones {numbers}"
+    return f"you turn away from {second} scenes more than from {first} ones {numbers}"
 
 
 NEAR = 0.05  # decisions whose fit is this close to the best are equally good: the seed picks among them
@@ -171,8 +191,13 @@ def _decide(film: Film, scores: dict[str, float], tone: str, rng: random.Random,
     best = max(fit(option) for option in options)
     chosen = rng.choice([option for option in options if fit(option) >= best - NEAR])
     liked = [tag for tag in chosen.tags if scores[tag] > LEANS]
-    why = (" + ".join(f"{tag} {scores[tag]:+.2f}" for tag in liked) if liked else "no tag of it put you off")
-    reasons.insert(0, f"the decision: {chosen.text}, the answer closest to your taste ({why})")
+    if liked:
+        why = "the answer closest to your taste (" + " + ".join(f"{tag} {scores[tag]:+.2f}" for tag in liked) + ")"
+    elif any(scores[tag] < AVOIDS for tag in chosen.tags):
+        why = "the answer whose tags you turn away from least"
+    else:
+        why = "the answer closest to your taste (no tag of it put you off)"
+    reasons.insert(0, f"the decision: {chosen.text}, {why}")
     return chosen
 
 
@@ -230,11 +255,12 @@ def _beats(film: Film, rng: random.Random, count: int, tone: str, emphasis: tupl
     slots = roles.count("follows")
     if len(follows) > slots:  # fewer beats than material: keep the first ones and the resolution
         follows = follows[:slots - 1] + follows[-1:] if slots else []
-    names = {cid: short_name(film, cid) for cid in film.characters}
+    # a silent film has no characters: its ending is about "someone" and "someone else", and nobody speaks
+    names = {cid: short_name(film, cid) for cid in film.characters} or {"": "someone", " ": "someone else"}
     material_text = " ".join([chosen.text] + follows) if chosen else ""
     # the characters at stake whom the material leaves out: the taste beats bring them in
     unseen = [cid for cid in cast(film) if not _named(material_text, names_of(film, cid))] if chosen else []
-    pair = focus if len(focus) > 1 else focus * 2
+    pair = focus if len(focus) > 1 else focus * 2 if focus else ("", " ")
     beats = []
     used: set[str] = set()
     rules = Rules.of(film)  # an opener the film's world rules out ("Sparks rain down" in orbit) is never picked
@@ -250,7 +276,7 @@ def _beats(film: Film, rng: random.Random, count: int, tone: str, emphasis: tupl
             who = pair[0] if (index % 3 != 1 or role == "close") else pair[1]
             other = pair[1] if who == pair[0] else pair[0]
         fill = {"a": names[who], "b": names[other]}
-        speaking = role == "taste" and 0 < index < count - 1 and rng.random() < dialogue_share
+        speaking = role == "taste" and 0 < index < count - 1 and rng.random() < dialogue_share and bool(focus)
         if material:
             template = _pick(OPENERS["then"][tag], used, rng, [OPENERS["then"][t] for t in emphasis + (tone,)
                                                               if t in OPENERS["then"]],
@@ -263,6 +289,7 @@ def _beats(film: Film, rng: random.Random, count: int, tone: str, emphasis: tupl
             opener = _pick(choices or OPENERS[tag][kind], used, rng,
                            [OPENERS[t][kind] for t in emphasis if kind in OPENERS.get(t, {})],
                            lambda o: rules.allow(o.format(**fill))).format(**fill)
+            opener = opener[:1].upper() + opener[1:]  # "someone" opens a sentence too
         tags = tuple(dict.fromkeys((tag,) + (("dialogue",) if speaking else ())))
         beats.append(BeatPlan(kind="dialogue" if speaking else "action", tags=tags, opener=opener,
                               speaker=who if speaking else None, material=material,
@@ -292,16 +319,20 @@ def names_of(film: Film, character_id: str) -> list[str]:
     return list(dict.fromkeys([short_name(film, character_id)] + words))
 
 
-def predict(film: Film, profile: dict, yours: bool) -> str:
+def predict(film: Film, profile: dict, yours: bool) -> str | None:
     """The option the viewer most likely wants: the one whose tags the profile likes best on average. A
-    personalised ending is made of liked tags, so it wins once the profile knows something; with a neutral
-    profile, the first authored ending does."""
+    personalised ending is made of liked tags, so it wins once the profile knows something. None when the
+    profile knows nothing yet, or too little to put one option clearly (by more than NEAR) ahead of the
+    others: then nothing is predicted."""
+    if not profile.get("known"):
+        return None
     scores = {tag: profile["tags"].get(tag, {}).get("score", 0.0) for tag in TAGS}
 
     def liking(tags) -> float:
         return sum(scores.get(tag, 0.0) for tag in tags) / max(len(tags), 1)
 
     options = [(ending.id, liking(ending.tags)) for ending in film.branch.endings]
-    if yours and profile.get("known"):
+    if yours:
         options.append((YOURS, liking(make_plan(film, profile, 0).tags)))
-    return max(options, key=lambda option: option[1])[0]  # the first of equals wins
+    best = max(options, key=lambda option: option[1])
+    return best[0] if all(best[1] - liked > NEAR for option, liked in options if option != best[0]) else None

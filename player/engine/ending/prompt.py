@@ -28,8 +28,8 @@ def beat_line(film: Film, beat: Beat) -> str:
 
 def story_prefix(film: Film) -> str:
     """The choice-independent part of the prompt; it ends where the ending's first line begins."""
-    parts = [film.title, f"A {' and '.join(film.genres)} story.", "", " ".join(film.synopsis.split()), "",
-             "The people in it:"]
+    parts = [film.title, f"A {' and '.join(film.genres)} story.", "", " ".join(film.synopsis.split()), ""]
+    parts += ["The people in it:"] if film.characters else []  # a silent film may have none
     now = {state.character: f" Now {state.now}." for state in film.branch.world.state}  # so the ending keeps to it
     parts += [f"{c.name}: {c.description}{now.get(key, '')}" for key, c in film.characters.items()]
     earlier, told = film.scenes[:-FULL_SCENES], film.scenes[-FULL_SCENES:]

@@ -187,6 +187,20 @@ def _summary_problem(row: dict) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Progress:
+    """How far the viewer got with one title."""
+
+    started: bool  # a session of it began
+    finished: bool  # a session of it played to the end
+    resume_at: float | None  # where its newest session stopped before the end (resume_point), if it did
+
+    @property
+    def in_progress(self) -> bool:
+        """Stopped before the end in its newest session, or started and never finished."""
+        return self.resume_at is not None or (self.started and not self.finished)
+
+
 class History:
     def __init__(self, home: Path, viewer: str, *, on_warning: Callable[[str | None], None] | None = None,
                  on_notice: Callable[[str], None] | None = None, flush_delay: float = FLUSH_DELAY):
@@ -624,16 +638,30 @@ class History:
         return newest[-limit:]
 
     def last_session(self, title: str) -> list[dict]:
-        """The events of the most recent session of a title, reading only its newest segments."""
+        """The events of the most recent session of a title, reading only its newest segments. Events of no
+        session (a title's details opened in the catalog) are not part of one."""
         self.flush()
         self._ensure_open()
         collected: list[dict] = []
         for segment in self._iter_title(title, newest_first=True):
-            collected = segment + collected
-            if collected and any(event.get("session") != collected[-1].get("session") for event in segment):
+            collected = [event for event in segment if event.get("session")] + collected
+            if collected and any(event.get("session") not in ("", collected[-1].get("session"))
+                                 for event in segment):
                 break  # this segment reaches back past the start of the newest session
         newest = collected[-1].get("session") if collected else None
         return [event for event in collected if event.get("session") == newest]
+
+    def progress(self, title: str) -> Progress:
+        """How far the viewer got with a title (the catalog's marks): its newest session, and whether any
+        session finished it, reading back only until a finish is found."""
+        resume_at = resume_point(self.last_session(title))
+        started = finished = False
+        for segment in self._iter_title(title, newest_first=True):
+            started = started or any(event.get("kind") == "start" for event in segment)
+            if any(event.get("kind") == "finish" for event in segment):
+                started = finished = True
+                break
+        return Progress(started=started, finished=finished, resume_at=resume_at)
 
     def _state_path(self, name: str) -> Path:
         return self.dir / f"{name}.json"

@@ -1,7 +1,8 @@
 """The branch of an imported film: its question and its authored endings, each with its scenes.
 
 A declared branch takes its endings from the `# Ending:` sections. Without one, the last scene becomes the
-screenplay's own ending, and a second, minimal ending stops before it (the catalog wants two).
+screenplay's own ending (or the last part of it, in a film of one scene), and a second, minimal ending stops
+before it (the catalog wants two). A branch note followed by plain scenes makes those the screenplay's own ending.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 from player.engine.importing.beat_split import shorten
 from player.engine.catalog.films import State
 from player.engine.base.errors import ImportFailed
-from player.engine.importing.names import slug, unique
-from player.engine.importing.screenplay import Builder, DraftBeat, DraftEnding, DraftScene, DraftWay, apply_tags, tone
+from player.engine.importing.names import UniqueIds, slug
+from player.engine.importing.screenplay import WRITTEN, WRITTEN_LABEL, Builder, DraftBeat, DraftEnding, DraftScene, \
+    DraftWay, apply_tags, tone
 
 MINIMAL_ENDING_ID = "stop"
 SUMMARY_CELLS = 160  # an ending's summary made from its first line is cut to this
@@ -18,20 +20,16 @@ SUMMARY_CELLS = 160  # an ending's summary made from its first line is cut to th
 
 def branch_endings(builder: Builder) -> tuple[str, list[tuple[DraftEnding, list[DraftScene]]]]:
     """The branch question and its authored endings, each with its scenes."""
-    if builder.branch is None:
-        main = builder.scenes_of(None)
-        if len(main) < 2:
-            raise ImportFailed("there is only one scene, so no branch can go before the last one; add a scene "
-                               "or declare the branch with [[branch: Question? | Choice | Choice]]")
-        last = main[-1]
-        last.ending = "written"
-        written = DraftEnding(label="The ending as written", line=0, id="written", summary=shorten(
-            f"The screenplay's own ending: {_first_text([last], last.heading)}", SUMMARY_CELLS))
-        written.tags = _ending_tags(written, [last])
-        return "How should it end?", [(written, [last]), _minimal_ending()]
+    if builder.branch is None or not builder.endings and builder.scenes_of(WRITTEN):
+        scenes, before = (builder.scenes_of(WRITTEN), "its ending") if builder.branch else _last_part(builder)
+        written = DraftEnding(label=WRITTEN_LABEL, line=0, id=WRITTEN, summary=shorten(
+            f"The screenplay's own ending: {_first_text(scenes, scenes[0].heading)}", SUMMARY_CELLS))
+        written.tags = _ending_tags(written, scenes)
+        question = builder.branch[0] if builder.branch else "How should it end?"
+        return question, [(written, scenes), _minimal_ending(before)]
     question, labels, line = builder.branch
     result = []
-    taken: set[str] = set()
+    ids = UniqueIds()
     for label in labels:
         ending = builder.endings.get(label.casefold())
         scenes = builder.scenes_of(label.casefold())
@@ -39,7 +37,7 @@ def branch_endings(builder: Builder) -> tuple[str, list[tuple[DraftEnding, list[
             raise ImportFailed(f"line {line}: the branch offers {label!r} but no '# Ending: {label}' section with "
                                "scenes follows; write one for each choice")
         ending.summary = ending.summary or shorten(_first_text(scenes, label), SUMMARY_CELLS)
-        ending.id = unique(slug(label), taken, "ending")
+        ending.id = ids.new(slug(label), "ending")
         ending.tags = _ending_tags(ending, scenes)
         result.append((ending, scenes))
     return question, result
@@ -53,9 +51,9 @@ def branch_ways(builder: Builder, characters: dict) -> tuple[list[DraftWay], dic
         if way.id in taken:
             raise ImportFailed(f"line {way.line}: the way {way.id!r} has the id of an ending; give it its own")
         for name, example in (("summary", "a '= one-line summary' under the section"),
-                              ("decision", "[[decision: Mara throws the book into the sea]]"),
-                              ("follows", "[[follows: what happens | then | then]]"),
-                              ("tags", "[[tags: dark, spectacle]]")):
+                              ("decision", "[[watch: decision: Mara throws the book into the sea]]"),
+                              ("follows", "[[watch: follows: what happens | then | then]]"),
+                              ("tags", "[[watch: tags: dark, spectacle]]")):
             if not getattr(way, name):
                 raise ImportFailed(f"line {way.line}: the way {way.id!r} has no {name}; add {example}")
     world = dict(builder.world)
@@ -84,6 +82,21 @@ def _states(builder: Builder, characters: dict) -> tuple[State, ...]:
     return tuple(states.values())
 
 
+def _last_part(builder: Builder) -> tuple[list[DraftScene], str]:
+    """Without a branch note, the screenplay's own ending is its last scene, taken out of the main film; in a
+    film of one scene, the last third of that scene's beats (at least one), so that even a short plays."""
+    main = builder.scenes_of(None)
+    last = main[-1]
+    if len(main) > 1:
+        last.ending = WRITTEN
+        return [last], "its last scene"
+    cut = len(last.beats) - max(1, len(last.beats) // 3)
+    rest = DraftScene(heading=last.heading, ending=WRITTEN, beats=last.beats[cut:], title=last.title)
+    del last.beats[cut:]
+    builder.scenes.append(rest)
+    return [rest], "the end of its scene"
+
+
 def _first_text(scenes: list[DraftScene], fallback: str) -> str:
     return next((beat.text for scene in scenes for beat in scene.beats), fallback)
 
@@ -96,12 +109,14 @@ def _ending_tags(ending: DraftEnding, scenes: list[DraftScene]) -> tuple[str, ..
     return tags
 
 
-def _minimal_ending() -> tuple[DraftEnding, list[DraftScene]]:
-    """Without a branch note the screenplay has one ending; the catalog wants two. The second is honest about
-    being nothing more than the film stopping before its last scene (the player adds the personalised one)."""
+def _minimal_ending(before: str) -> tuple[DraftEnding, list[DraftScene]]:
+    """Without authored endings the screenplay has one ending; the catalog wants two. The second is honest about
+    being nothing more than the film stopping `before` its own ending ("its last scene"); the player adds the
+    personalised one."""
     scene = DraftScene(heading="", ending=MINIMAL_ENDING_ID, title="The Story Stops Here", beats=[
-        DraftBeat("caption", "THE STORY STOPS HERE, BEFORE ITS LAST SCENE.", ("quiet", "mystery")),
+        DraftBeat("caption", f"THE STORY STOPS HERE, BEFORE {before.upper()}.", ("quiet", "mystery")),
         DraftBeat("caption", "What happens next is yours to imagine.", ("mystery", "hopeful"))])
-    ending = DraftEnding(label="Stop before the last scene", line=0, id=MINIMAL_ENDING_ID, tags=("quiet", "mystery"),
-                         summary="The film stops before its last scene and leaves the ending open.")
+    label = "Stop before the last scene" if before == "its last scene" else "Stop before the ending"
+    ending = DraftEnding(label=label, line=0, id=MINIMAL_ENDING_ID, tags=("quiet", "mystery"),
+                         summary=f"The film stops before {before} and leaves the ending open.")
     return ending, [scene]

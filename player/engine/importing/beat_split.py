@@ -18,10 +18,17 @@ _ELLIPSIS = "…"
 
 
 def _clip(text: str, cells: int) -> str:
-    """The longest start of `text` that fits in `cells`."""
-    while cell_len(text) > cells:
-        text = text[:-1]
-    return text
+    """The longest start of `text` that fits in `cells` (found by halving: a start's width only grows with it)."""
+    if cell_len(text) <= cells:
+        return text
+    fits, too_wide = 0, len(text)
+    while too_wide - fits > 1:
+        middle = (fits + too_wide) // 2
+        if cell_len(text[:middle]) <= cells:
+            fits = middle
+        else:
+            too_wide = middle
+    return text[:fits]
 
 
 def shorten(text: str, cells: int) -> str:
@@ -54,7 +61,7 @@ def sentences(text: str) -> list[str]:
     """The text's sentences, its white space folded."""
     pieces: list[str] = []
     for piece in _SENTENCE_GAP.split(" ".join(text.split())):
-        if pieces and _ABBREVIATION.search(pieces[-1]):
+        if pieces and _ABBREVIATION.search(pieces[-1][-8:]):  # the tail is enough: "Capt." is the longest
             pieces[-1] += " " + piece  # "Mr. Crane" is one sentence
         elif piece:
             pieces.append(piece)
@@ -74,14 +81,29 @@ def split_beats(text: str) -> list[str]:
     return beats
 
 
+def _wider_than_a_beat(text: str, start: int) -> bool:
+    """Whether text[start:] is wider than BEAT_CELLS, measuring only its first few hundred characters when they
+    settle it, so that cutting a long sentence is linear in its length."""
+    window = text[start:start + 4 * BEAT_CELLS]
+    if cell_len(window) > BEAT_CELLS:
+        return True
+    return len(text) - start > len(window) and cell_len(text[start:]) > BEAT_CELLS  # zero-width characters
+
+
 def _fit(sentence: str) -> list[str]:
-    """Break a sentence too long for one beat at its last clause mark (; : — ,) that fits, else at a space."""
+    """Break a sentence too long for one beat at its last clause mark (; : — ,) that fits, else at a space.
+
+    It walks an index along the sentence rather than slicing off what is left at each cut."""
     pieces = []
-    while cell_len(sentence) > BEAT_CELLS:
-        head = _clip(sentence[:BEAT_CELLS], BEAT_CELLS)
+    start = 0
+    while _wider_than_a_beat(sentence, start):
+        head = _clip(sentence[start:start + BEAT_CELLS], BEAT_CELLS)
         cut = max((head.rfind(mark) + len(mark) for mark in ("; ", ": ", " — ", " – ", ", ")), default=-1)
         if cut < BEAT_CELLS // 3:
             cut = head.rfind(" ") + 1 if " " in head else len(head)
-        pieces.append(sentence[:cut].strip())
-        sentence = sentence[cut:].strip()
-    return pieces + [sentence] if sentence else pieces
+        pieces.append(sentence[start:start + cut].strip())
+        start += cut
+        while start < len(sentence) and sentence[start].isspace():
+            start += 1
+    rest = sentence[start:].rstrip() if start else sentence
+    return pieces + [rest] if rest else pieces

@@ -10,17 +10,22 @@ from player.engine.importing.names import title_case
 from player.engine.importing.screenplay import Builder
 
 
-def _introduction(cue: str, actions: list[str]) -> tuple[str, str]:
+def _introduction(cue: str, actions: list[str], others: set[str] = frozenset()) -> tuple[str, str]:
     """Find where the action first introduces a character in capitals (ROSA QUINTERO, forties, ...), and return
-    the full name and that sentence, which makes the best description a screenplay has to offer."""
+    the full name and that sentence, which makes the best description a screenplay has to offer.
+
+    A surname is a shouted word straight after the cue, separated by a space only: "CHALF, NAR, and YOR" are
+    three people, "GAVIN BELSON, CIO" a name and a title. Another speaker's cue is never a surname. When unsure,
+    the cue is the name."""
     pattern = re.compile(rf"(?<!\w){re.escape(cue)}(?!\w)")
     for text in actions:
         for sentence in sentences(text):
             match = pattern.search(sentence)
             if match:
                 words = [cue]
-                for word in sentence[match.end():].split(" ")[1:3]:  # at most two more words: the surname
-                    if not _shouted(word):
+                rest = sentence[match.end():]
+                for word in rest.split(" ")[1:3] if rest.startswith(" ") else []:  # at most two more words
+                    if not _shouted(word) or word.rstrip(".,;:").strip("()") in others:
                         break
                     words.append(word)
                     if word[-1] in ",.;:":
@@ -45,7 +50,8 @@ def find_characters(builder: Builder, title: str, actions: list[str]) -> dict[st
             continue
         cue = builder.cues[key]
         _, display, description = builder.character_notes.get(key, ("", "", ""))
-        found_name, found_sentence = _introduction(cue, actions) if cue == cue.upper() else ("", "")
+        others = {other for other in builder.cues.values() if other != cue}
+        found_name, found_sentence = _introduction(cue, actions, others) if cue == cue.upper() else ("", "")
         name = display or found_name or title_case(cue)
         if not description:
             first = builder.first_lines.get(key, "")

@@ -4,7 +4,9 @@ branch with its endings."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 
+from player.engine.base.text import counted
 from player.engine.importing.names import place
 from player.engine.importing.screenplay import WORLD_NOTES, DraftEnding, DraftScene, DraftWay
 from player.engine.importing.storyboard_cards import frame_path
@@ -19,7 +21,8 @@ def _strings(values) -> str:
     return "[" + ", ".join(_string(value) for value in values) + "]"
 
 
-def _scene_toml(scene: DraftScene, prefix: str) -> list[str]:
+def _scene_toml(scene: DraftScene, prefix: str) -> str:
+    """The scene's lines, joined: a long film is held as one string per scene, not as a list of all its lines."""
     lines = ["", f"[[{prefix}]]", f"id = {_string(scene.id)}", f"title = {_string(scene.title)}"]
     where = place(scene.heading)[1]
     if where:
@@ -32,7 +35,7 @@ def _scene_toml(scene: DraftScene, prefix: str) -> list[str]:
         if beat.parenthetical:
             lines.append(f"parenthetical = {_string(beat.parenthetical)}")
         lines += [f"text = {_string(beat.text)}", f"tags = {_strings(beat.tags)}"]
-    return lines
+    return "\n".join(lines)
 
 
 def _decision_toml(item: DraftEnding | DraftWay) -> list[str]:
@@ -55,14 +58,14 @@ def render(film: dict, characters: dict[str, tuple[str, str]], main: list[DraftS
     for key, (name, description) in characters.items():
         lines += ["", f"[characters.{key}]", f"name = {_string(name)}", f"description = {_string(description)}"]
     for scene in main:
-        lines += _scene_toml(scene, "scenes")
+        lines.append(_scene_toml(scene, "scenes"))
     lines += ["", "[branch]", f"question = {_string(question)}"]
     for ending, scenes in endings:
         lines += ["", "[[branch.endings]]", f"id = {_string(ending.id)}", f"label = {_string(ending.label)}",
                   f"summary = {_string(' '.join(ending.summary.split()))}", f"tags = {_strings(ending.tags)}"]
         lines += _decision_toml(ending)
         for scene in scenes:
-            lines += _scene_toml(scene, "branch.endings.scenes")
+            lines.append(_scene_toml(scene, "branch.endings.scenes"))
     for way in ways:
         lines += ["", "[[branch.ways]]", f"id = {_string(way.id)}", *_decision_toml(way),
                   f"summary = {_string(' '.join(way.summary.split()))}", f"tags = {_strings(way.tags)}"]
@@ -74,8 +77,14 @@ def render(film: dict, characters: dict[str, tuple[str, str]], main: list[DraftS
     return "\n".join(lines) + "\n"
 
 
+SYNOPSIS_CAST = 3  # the generated synopsis names the characters with the most lines, this many at most
+
+
 def _generated_synopsis(title: str, main: list[DraftScene], characters: dict[str, tuple[str, str]]) -> str:
-    names = [name for name, _ in characters.values()]
-    cast = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+    lines = Counter(beat.speaker for scene in main for beat in scene.beats if beat.speaker)
+    order = list(characters)
+    names = [characters[key][0] for key in sorted(order, key=lambda key: (-lines[key], order.index(key)))]
+    shown = names[:SYNOPSIS_CAST] + (["others"] if len(names) > SYNOPSIS_CAST else [])
+    cast = f" with {', '.join(shown[:-1])} and {shown[-1]}" if len(shown) > 1 else f" with {shown[0]}" if shown else ""
     opening = next((beat.text for beat in main[0].beats if beat.kind == "action"), "")
-    return f"{title}, imported from a screenplay: {len(main)} scenes with {cast}. {opening}".strip()
+    return f"{title}, imported from a screenplay: {counted(len(main), 'scene')}{cast}. {opening}".strip()

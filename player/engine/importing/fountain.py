@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
 
 # Removed text leaves these marks behind, so a line that held only a note or boneyard disappears instead of
 # becoming a blank line that would split a paragraph (and turn the rest of a speech into action).
@@ -26,6 +27,7 @@ SCENE_PREFIX = re.compile(r"^(?:INT\.?/EXT|INT/EXT|EXT\.?/INT|I/E|E/I|INT|EXT|ES
 _FORCED_HEADING = re.compile(r"^\.(?=[^.\s])")
 _SCENE_NUMBER = re.compile(r"\s*#[\w.-]+#\s*$")
 _FADE = re.compile(r"^FADE (?:IN|OUT|TO BLACK)[.:]?$")
+_BANNER = re.compile(r"^==+\s*([^=].*?)\s*==+$")  # == 1 - THE INVITATION ==: not Fountain, but a title card
 _EXTENSION = re.compile(r"\s*\(([^()]*)\)\s*$")
 _TITLE_KEY = re.compile(r"^([A-Za-z][A-Za-z ]{0,30}):[ \t]*(.*)$")
 _KNOWN_KEYS = {"title", "credit", "author", "authors", "source", "draft date", "date", "contact", "copyright",
@@ -34,19 +36,20 @@ _KNOWN_KEYS = {"title", "credit", "author", "authors", "source", "draft date", "
 # Emphasis: ***bold italic***, **bold**, *italic*, _underline_; a backslash escapes * and _.
 _ESCAPES = {"\\\\": "\ue000", "\\*": "\ue001", "\\_": "\ue002"}
 _UNESCAPE = {"\ue000": "\\", "\ue001": "*", "\ue002": "_"}
-_EMPHASIS = [re.compile(pattern) for pattern in (
+_EMPHASIS = [re.compile(pattern, re.S) for pattern in (
     r"\*\*\*(?=\S)(.+?)(?<=\S)\*\*\*", r"\*\*(?=\S)(.+?)(?<=\S)\*\*", r"\*(?=\S)(.+?)(?<=\S)\*",
-    r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)")]
+    r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)")]  # re.S: emphasis may run across the lines of a paragraph
 
 
-@dataclass(frozen=True)
+# Elements and lines are made by the ten thousand from a long screenplay: slots keep each one small.
+@dataclass(frozen=True, slots=True)
 class Speech:
     """One stretch of a speech: an optional parenthetical, then what is said."""
     text: str
     parenthetical: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Element:
     """kind is one of: heading, action, dialogue, transition, centered, lyrics, section, synopsis, note.
 
@@ -84,7 +87,13 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
-@dataclass
+def _lines_text(lines: Iterable[str]) -> str:
+    """A paragraph's lines, each squashed, kept on lines of their own; emphasis is removed from the whole
+    paragraph, as writers let it run across a line break."""
+    return plain("\n".join(_squash(line) for line in lines))
+
+
+@dataclass(slots=True)
 class _Line:
     number: int
     text: str               # with notes and boneyard removed
@@ -92,7 +101,17 @@ class _Line:
     ghost: bool             # held only a note or boneyard: not a blank line, and not content either
 
 
-def _lines(text: str) -> list[_Line]:
+def _split(text: str) -> Iterator[str]:
+    """text.split("\n"), one line at a time, so that a long screenplay is never held as a list of its lines."""
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        yield text[start:end]
+        start = end + 1
+
+
+def _lines(text: str) -> Iterator[_Line]:
     """Normalise the text, cut out boneyard and notes, and number what is left by its line in the source."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").lstrip("\ufeff")
     text = _CONTROL.sub("", unicodedata.normalize("NFC", text))
@@ -104,13 +123,13 @@ def _lines(text: str) -> list[_Line]:
         return f"{_NOTE_MARK}{len(notes) - 1}{_NOTE_MARK}" + ("\n" + _GHOST) * match.group().count("\n")
 
     text = _OPEN_NOTE.sub(keep, _NOTE.sub(keep, text)).replace("]]", "").replace("*/", "")
-    result = []
-    for number, raw in enumerate(text.split("\n"), 1):
-        line_notes = [notes[int(ref)] for ref in _NOTE_REF.findall(raw)]
-        clean = _NOTE_REF.sub("", raw).replace(_GHOST, "")
-        marked = bool(line_notes) or _GHOST in raw
-        result.append(_Line(number, clean, line_notes, ghost=marked and not clean.strip()))
-    return result
+    for number, raw in enumerate(_split(text), 1):
+        if _NOTE_MARK in raw or _GHOST in raw:
+            line_notes = [notes[int(ref)] for ref in _NOTE_REF.findall(raw)]
+            clean = _NOTE_REF.sub("", raw).replace(_GHOST, "")
+            yield _Line(number, clean, line_notes, ghost=not clean.strip())
+        else:
+            yield _Line(number, raw, [], ghost=False)
 
 
 def _is_standalone(text: str) -> bool:
@@ -135,7 +154,9 @@ def _cue(text: str) -> tuple[str, tuple[str, ...]] | None:
     name = plain(name).strip()
     if not name or name.startswith(("!", "~", ">", "(")):
         return None
-    if not forced and (name != name.upper() or not any(c.isalpha() for c in name) or name[-1] in "!?:;,"):
+    # A cue needs a capital letter: in a script without case (Japanese, Hebrew...) every line is its own upper
+    # case, and only the @ force can make a cue.
+    if not forced and (name != name.upper() or not any(c.isupper() for c in name) or name[-1] in "!?:;,"):
         return None
     return name, tuple(extensions)
 
@@ -155,6 +176,23 @@ def _transition(text: str) -> str | None:
         return stripped[1:].strip()
     if stripped == stripped.upper() and (stripped.endswith("TO:") or _FADE.match(stripped)):
         return stripped
+    return None
+
+
+def _lyric(line: str) -> str:
+    """A line of a song without its marks: the leading ~, and the ~ some writers close it with (~la la~). A line
+    of tildes only (~~~) sets a song apart and says nothing."""
+    return line.strip().strip("~").strip()
+
+
+def _closing_line(lines: list[str], start: int) -> int | None:
+    """The index of the line that closes the parenthetical opened on lines[start], if one does before the
+    stretch ends (at a blank line)."""
+    for index in range(start, len(lines)):
+        if not lines[index]:
+            return None
+        if ")" in lines[index]:
+            return index
     return None
 
 
@@ -187,18 +225,25 @@ class _Parser:
             self.dialogue(cue, lines)
             return
         notes = [note for line in lines for note in line.notes]
-        transition = _transition(first.text) if len(lines) == 1 else None
+        # A leading ! forces action, so it is checked before anything the line could be mistaken for.
+        transition = _transition(first.text) if len(lines) == 1 and not stripped.startswith("!") else None
         if transition is not None:
             self.add("transition", _squash(plain(transition)), first.number, notes)
         elif stripped.startswith(">") and stripped.endswith("<"):
-            text = " ".join(line.text.strip().removeprefix(">").removesuffix("<").strip() for line in lines)
-            self.add("centered", _squash(plain(text)), first.number, notes)
+            self.add("centered", _lines_text(line.text.strip().removeprefix(">").removesuffix("<") for line in lines),
+                     first.number, notes)
+        elif len(lines) == 1 and (banner := _BANNER.match(stripped)):
+            self.add("centered", _lines_text([banner.group(1)]), first.number, notes)
         elif all(line.text.strip().startswith("~") for line in lines):
-            text = "\n".join(_squash(plain(line.text.strip()[1:])) for line in lines)
-            self.add("lyrics", text, first.number, notes)
+            text = _lines_text(_lyric(line.text) for line in lines)
+            if text.strip():
+                self.add("lyrics", text.strip(), first.number, notes)
+            else:  # only tildes: nothing to show, but its notes still count
+                for note in notes:
+                    self.add("note", note, first.number, [note])
         else:
-            # Action keeps its line breaks; a leading ! only forces a line to be action.
-            text = "\n".join(_squash(plain(line.text.strip().removeprefix("!"))) for line in lines)
+            # Action keeps its line breaks; a leading ! only forces a line to be action (!! a shot, in some apps).
+            text = _lines_text(line.text.strip().lstrip("!") for line in lines)
             self.add("action", text.strip(), first.number, notes)
 
     def dialogue(self, cue: tuple[str, tuple[str, ...]], lines: list[_Line]) -> None:
@@ -208,23 +253,31 @@ class _Parser:
 
         def close() -> None:
             nonlocal parenthetical, said
-            if said:
-                speech.append(Speech(text=_squash(" ".join(said)), parenthetical=parenthetical))
+            if said:  # emphasis is removed from the whole stretch: it may run across its lines
+                speech.append(Speech(text=plain(_squash(" ".join(said))), parenthetical=parenthetical))
             elif parenthetical and speech:  # a parenthetical after the last line: what they do after speaking
                 speech[-1] = Speech(f"{speech[-1].text} ({parenthetical})", speech[-1].parenthetical)
             parenthetical, said = None, []
 
-        for line in lines[1:]:
-            stripped = line.text.strip()
-            if stripped.startswith("(") and stripped.endswith(")"):
+        rest = [line.text.strip() for line in lines[1:]]
+        index = 0
+        while index < len(rest):
+            stripped = rest[index]
+            closing = _closing_line(rest, index) if stripped.startswith("(") else None
+            if closing is not None:  # a parenthetical, perhaps over several lines, perhaps with words after it
                 close()
-                parenthetical = _squash(plain(stripped[1:-1])) or None
+                aside = " ".join(rest[index:closing + 1])
+                end = len(aside) - 1 if aside.endswith(")") else aside.index(")")
+                parenthetical = _squash(plain(aside[1:end])) or None
+                said += [aside[end + 1:].strip()] if aside[end + 1:].strip() else []
+                index = closing
             elif not stripped:  # a forced blank line ("  ") inside a speech starts a new stretch
                 close()
             elif stripped.startswith("~"):
-                said.append(f"♪ {plain(stripped[1:].strip())} ♪")
+                said += [f"♪ {_lyric(stripped)} ♪"] if _lyric(stripped) else []
             else:
-                said.append(plain(stripped))
+                said.append(stripped)
+            index += 1
         close()
         if speech:
             notes = [note for line in lines for note in line.notes]
@@ -254,13 +307,33 @@ def _title_page(lines: list[_Line]) -> dict[str, str] | None:
     return {key: "\n".join(values) for key, values in page.items()}
 
 
-def _paragraphs(lines: list[_Line]) -> list[list[_Line]]:
-    """Group lines into paragraphs. A forced blank line (two spaces) keeps a speech together.
+def _with_following(lines: Iterable[_Line]) -> Iterator[tuple[_Line, _Line | None]]:
+    """Each line with the next line that is not a ghost (None for a ghost, and at the end), in order. It reads
+    ahead only past ghost lines, so it holds a few lines at a time."""
+    held: _Line | None = None
+    ghosts: list[_Line] = []
+    for line in lines:
+        if line.ghost and held is None:
+            yield line, None
+        elif line.ghost:
+            ghosts.append(line)
+        else:
+            if held is not None:
+                yield held, line
+                yield from ((ghost, None) for ghost in ghosts)
+            held, ghosts = line, []
+    if held is not None:
+        yield held, None
+        yield from ((ghost, None) for ghost in ghosts)
+
+
+def _paragraphs(lines: Iterable[_Line]) -> Iterator[list[_Line]]:
+    """Group lines into paragraphs, one at a time. A forced blank line (two spaces) keeps a speech together.
 
     A line that held only notes belongs to the paragraph it touches; between blank lines it is a paragraph of
     its own (a standalone note), returned as a single ghost line.
     """
-    paragraphs: list[list[_Line]] = []
+    paragraphs: list[list[_Line]] = []  # made by flush(), handed out as soon as they are
     current: list[_Line] = []
     loose: list[_Line] = []  # note-only lines not yet attached to a paragraph
 
@@ -272,16 +345,17 @@ def _paragraphs(lines: list[_Line]) -> list[list[_Line]]:
             paragraphs.append(current)
         current, loose = [], []
 
-    for index, line in enumerate(lines):
+    for line, after in _with_following(lines):
+        yield from paragraphs
+        paragraphs.clear()
         if line.ghost:
             if current:
                 current[-1].notes.extend(line.notes)
             elif line.notes:
                 loose.append(line)
         elif not line.text.strip():
-            following = next((l for l in lines[index + 1:] if not l.ghost), None)
             in_speech = len(current) > 1 and _cue(current[0].text) is not None
-            if in_speech and len(line.text) >= 2 and following is not None and following.text.strip():
+            if in_speech and len(line.text) >= 2 and after is not None and after.text.strip():
                 current.append(line)
             else:
                 flush()
@@ -295,15 +369,23 @@ def _paragraphs(lines: list[_Line]) -> list[list[_Line]]:
                 loose = []
             current.append(line)
     flush()
-    return paragraphs
+    yield from paragraphs
 
 
-def parse(text: str) -> Screenplay:
-    """Parse Fountain text. Never fails: anything unrecognised is action, as the spec says."""
+PROGRESS_EVERY = 1024  # paragraphs between two reports to parse's `progress`
+
+
+def parse(text: str, progress: Callable[[float], None] | None = None) -> Screenplay:
+    """Parse Fountain text. Never fails: anything unrecognised is action, as the spec says.
+
+    `progress`, if given, is told the fraction of the text's lines parsed, every PROGRESS_EVERY paragraphs."""
     screenplay = Screenplay()
     parser = _Parser()
     first = True
-    for paragraph in _paragraphs(_lines(text)):
+    lines = max(text.count("\n"), text.count("\r")) + 1  # \r\n, \n or an old Mac's \r ends a line
+    for count, paragraph in enumerate(_paragraphs(_lines(text)), 1):
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(min(1.0, paragraph[0].number / lines))
         if paragraph[0].ghost:
             for note in paragraph[0].notes:
                 parser.add("note", note, paragraph[0].number, [note])

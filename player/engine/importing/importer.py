@@ -12,22 +12,38 @@ film_toml and storyboard_cards (the files written).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from player.engine.importing.authored_endings import branch_endings, branch_ways
 from player.engine.importing.cast import find_characters
-from player.engine.catalog.films import load_title, valid_id, without_article
+from player.engine.catalog.films import Film, load_title, valid_id, without_article
 from player.engine.base.errors import CatalogError, ImportFailed
 from player.engine.importing.film_toml import render
 from player.engine.importing.fountain import parse
 from player.engine.base.files import atomic_write, fsync_dir
-from player.engine.importing.names import place, slug, unique
+from player.engine.importing.names import UniqueIds, place, slug
 from player.engine.importing.screenplay import Builder, DraftBeat
 from player.engine.importing.storyboard_cards import frames
 from player.engine.importing.title_page import film_fields
+
+
+MAX_SCREENPLAY_BYTES = 20_000_000  # a feature is about 0.2 MB; a larger file is refused before it is read
+Progress = Callable[[float], None]  # told the fraction of the import done, from 0 to 1
+# What part of an import's time each phase takes, measured on generated screenplays (benchmarks/bench_import.py)
+_PARSED, _BUILT, _CONVERTED, _WRITTEN = 0.1, 0.35, 0.45, 0.8
+
+
+def _no_progress(fraction: float) -> None:
+    pass
+
+
+# Final Draft's XML: an optional BOM, XML declaration and comments, then the root element <FinalDraft ...>
+_FINAL_DRAFT = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<FinalDraft[\s>]", re.S)
 
 
 class TitleExists(ImportFailed):
@@ -45,50 +61,70 @@ class Conversion(NamedTuple):
 
 
 def convert(text: str, title_id: str | None = None, source_name: str = "screenplay.fountain",
-            year: int | None = None) -> Conversion:
-    """Convert Fountain text into a film.toml and its frames, without writing anything. Raises ImportFailed."""
+            year: int | None = None, progress: Progress = _no_progress) -> Conversion:
+    """Convert Fountain text into a film.toml and its frames, without writing anything. Raises ImportFailed.
+
+    `progress` is told the fraction done as the lines are parsed, and every few hundred elements as they are
+    built (beats are split and tagged there); convert ends at 0.45 of an import, the rest is writing the title
+    and checking it."""
     if title_id is not None and not valid_id(title_id):
         raise ImportFailed(f"{title_id!r} is not a valid title id; use lower-case letters, digits and -")
     if not text.strip():
         raise ImportFailed("the screenplay is empty")
-    screenplay = parse(text)
+    screenplay = parse(text, progress=lambda fraction: progress(_PARSED * fraction))
+    progress(_PARSED)
     builder = Builder()
-    for element in screenplay.elements:
-        builder.element(element)
+    title_page, pending = screenplay.title_page, screenplay.elements[::-1]
+    del screenplay  # each element is freed once built (popped from the end of `pending`): less memory at once
+    total = len(pending)
+    while pending:
+        builder.element(pending.pop())
+        if pending and len(pending) % 256 == 0:
+            progress(_PARSED + (_BUILT - _PARSED) * (total - len(pending)) / total)
     if not builder.scenes:
         raise ImportFailed("no scene headings found; start each scene with a line such as INT. KITCHEN - NIGHT "
                            "(or force one with a leading period: .THE DREAM)")
     if builder.prelude:
         builder.scenes[0].beats[:0] = builder.prelude
-    film = film_fields(screenplay.title_page, builder, source_name, year)
+    film = film_fields(title_page, builder, source_name, year)
     question, endings = branch_endings(builder)
     main = builder.scenes_of(None)
-    taken: set[str] = set()
+    scene_ids = UniqueIds()
     for scene in main + [scene for _, scenes in endings for scene in scenes]:
         if not scene.beats:  # a heading with nothing under it still plays, as its heading
             scene.beats.append(DraftBeat("caption", scene.heading or "…", ("quiet",)))
         scene.title = scene.title or place(scene.heading)[0] or "Untitled Scene"
-        scene.id = unique(slug(without_article(scene.title)), taken, "scene")
+        scene.id = scene_ids.new(slug(without_article(scene.title)), "scene")
     actions = [beat.text for scene in builder.scenes for beat in scene.beats if beat.kind == "action"]
-    characters = find_characters(builder, film["title"], actions)
-    if not characters:
-        raise ImportFailed("no character speaks; a film needs at least one line of dialogue")
+    characters = find_characters(builder, film["title"], actions)  # none in a silent film
     ways, world = branch_ways(builder, characters)
     film_id = title_id or slug(film["title"]) or slug(Path(source_name).stem) or "imported"
-    return Conversion(film_id, render(film, characters, main, question, endings, source_name, ways, world),
-                      frames(main, endings, characters))
+    progress(_BUILT)
+    conversion = Conversion(film_id, render(film, characters, main, question, endings, source_name, ways, world),
+                            frames(main, endings, characters))
+    progress(_CONVERTED)
+    return conversion
 
 
 def read_screenplay(path: Path) -> str:
-    """The screenplay's text, or a one-line ImportFailed for a missing, empty, binary or non-UTF-8 file."""
+    """The screenplay's text, or a one-line ImportFailed for a missing, empty, binary, too large or non-UTF-8
+    file, or one from Final Draft. A file over MAX_SCREENPLAY_BYTES is refused before it is read."""
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            data = b"" if size > MAX_SCREENPLAY_BYTES else file.read(MAX_SCREENPLAY_BYTES + 1)
+        if max(size, len(data)) > MAX_SCREENPLAY_BYTES:  # len: a pipe or device has no size to stat
+            raise ImportFailed(f"{path} is over {MAX_SCREENPLAY_BYTES / 1e6:g} MB, the most `watch import` "
+                               "reads (a feature-length screenplay is about 0.2 MB)")
     except FileNotFoundError:
         raise ImportFailed(f"{path}: no such file") from None
     except IsADirectoryError:
         raise ImportFailed(f"{path} is a folder; give the path of a .fountain file") from None
     except OSError as error:
         raise ImportFailed(f"{path}: cannot read it ({error.strerror or error})") from None
+    if _FINAL_DRAFT.match(data[:1024]):
+        raise ImportFailed(f"{path} is a Final Draft file (.fdx), not Fountain; in Final Draft, choose File > "
+                           "Export > Fountain, then import the .fountain file")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ImportFailed(f"{path} is UTF-16 text; save it as UTF-8 and import it again")
     if b"\x00" in data:
@@ -103,30 +139,52 @@ def read_screenplay(path: Path) -> str:
     return text
 
 
-def import_fountain(source: Path, into: Path, title_id: str | None = None, force: bool = False) -> Path:
-    """Import a Fountain file as a title in the catalog folder `into`; return the new title's folder.
+def import_title(source: Path, into: Path, title_id: str | None = None, force: bool = False,
+                 progress: Progress = _no_progress) -> Film:
+    """Import a Fountain file as a title in the catalog folder `into`; return the new title, as loaded from its
+    folder (so a caller need not load it again).
 
     Raises ImportFailed (nothing written) for bad input, and TitleExists if the title is there and not `force`.
+    `progress` is told the fraction done as the import goes (see convert), and 1.0 once the title is in place.
     """
     source = Path(source)
+    # The conversion goes straight to _place, which holds its only reference and lets it go once it is written
+    film = _place(_converted(source, title_id, progress), Path(into), force, progress)
+    progress(1.0)
+    return film
+
+
+def import_fountain(source: Path, into: Path, title_id: str | None = None, force: bool = False,
+                    progress: Progress = _no_progress) -> Path:
+    """import_title, returning the new title's folder."""
+    return import_title(source, into, title_id, force, progress).path
+
+
+def _converted(source: Path, title_id: str | None, progress: Progress) -> Conversion:
     text = read_screenplay(source)
     try:
-        conversion = convert(text, title_id=title_id, source_name=source.name)
+        return convert(text, title_id=title_id, source_name=source.name, progress=progress)
     except ImportFailed as error:
         raise ImportFailed(f"{source.name}: {error}") from None
-    return write_title(conversion, Path(into), force=force)
 
 
-def _write_files(folder: Path, conversion: Conversion) -> None:
+def _write_files(folder: Path, conversion: Conversion, progress: Progress) -> None:
     """Every file fsynced, and its folder, so that the title renamed into place is whole after a power cut."""
-    for relative, art in conversion.frames.items():
+    for number, (relative, art) in enumerate(conversion.frames.items(), 1):
         atomic_write(folder / relative, art.encode())
+        if number % 32 == 0:  # a frame's fsync is the slow part of writing
+            progress(_CONVERTED + (_WRITTEN - _CONVERTED) * number / (len(conversion.frames) + 1))
     atomic_write(folder / "film.toml", conversion.film_toml.encode())
 
 
 def write_title(conversion: Conversion, into: Path, force: bool = False) -> Path:
     """Write the title in one step: build and validate it in a hidden staging folder inside `into`, then rename it
     into place. With `force`, the old title is moved aside only once the new one is complete, then deleted."""
+    return _place(conversion, into, force, _no_progress).path
+
+
+def _place(conversion: Conversion, into: Path, force: bool, progress: Progress) -> Film:
+    """write_title, returning the title as loaded when it was checked."""
     target = into / conversion.title_id
     if (target.exists() or target.is_symlink()) and not force:
         raise TitleExists(target)
@@ -138,8 +196,10 @@ def write_title(conversion: Conversion, into: Path, force: bool = False) -> Path
     try:
         # The title sits one level down, so a catalog scan never sees a half-written film.toml in `into`.
         folder = staging / conversion.title_id
-        _write_files(folder, conversion)
-        load_title(folder)
+        _write_files(folder, conversion, progress)
+        del conversion  # written: free it before the title is loaded back and checked, the import's peak
+        progress(_WRITTEN)
+        film = load_title(folder)
         if target.exists() or target.is_symlink():
             if not force:
                 raise TitleExists(target)
@@ -159,4 +219,4 @@ def write_title(conversion: Conversion, into: Path, force: bool = False) -> Path
         raise ImportFailed(f"could not write {target} ({error.strerror or error}); nothing was changed") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return target
+    return replace(film, path=target)

@@ -1,9 +1,12 @@
 """A parsed screenplay's elements, walked in order into draft scenes, beats and endings.
 
 This is where the importer's conventions live (docs/catalog-format.md, "Importing Fountain screenplays"): notes
-such as [[branch: ...]], [[tags: ...]], [[title: ...]], [[character: ...]], [[decision: ...]], [[follows: ...]] and
-the world notes ([[cast: ...]], [[props: ...]], [[places: ...]], [[never: ...]], [[state: ...]]), and `# Ending:`
-and `# Way:` sections.
+such as [[watch: branch: ...]], [[watch: tags: ...]], [[watch: title: ...]], [[watch: character: ...]],
+[[watch: decision: ...]], [[watch: follows: ...]] and the world notes ([[watch: cast: ...]], props, places, never,
+state), and `# Ending:` and `# Way:` sections.
+
+A note without the `watch:` prefix ([[tags: ...]], the first form of these notes) is followed only when it is a
+valid instruction: writers leave notes such as [[Tags: fix this later]], and those are theirs, not ours.
 """
 
 from __future__ import annotations
@@ -13,24 +16,28 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from player.engine.importing.beat_split import split_beats
+from player.engine.importing.beat_split import shorten, split_beats
 from player.engine.catalog.films import MAX_CLAUSE, TAGS
 from player.engine.base.errors import ImportFailed
 from player.engine.importing.fountain import Element
 from player.engine.catalog.lexicon import infer_tags, ranked
 from player.engine.importing.names import slug
 
-_DIRECTIVE = re.compile(r"^\s*(branch|tags|title|character|decision|follows|cast|props|places|never|state)\s*:"
-                        r"\s*(.*)$", re.I | re.S)
+DIRECTIVES = ("branch", "tags", "title", "character", "decision", "follows", "cast", "props", "places", "never",
+              "state")
+_DIRECTIVE = re.compile(rf"^\s*({'|'.join(DIRECTIVES)})\s*:\s*(.*)$", re.I | re.S)
+_WATCH_NOTE = re.compile(r"^\s*watch\s*:\s*(.*)$", re.I | re.S)
 _ENDING_SECTION = re.compile(r"^ending\s*:\s*(.+)$", re.I)
 _WAY_SECTION = re.compile(r"^way\s*:\s*(.+)$", re.I)
 WORLD_NOTES = ("cast", "props", "places", "never")  # the lists; [[state: ...]] notes come one per character
 _CONTINUED = re.compile(r"^cont", re.I)  # CONT'D, CONT’D, CONTD, cont.: a continuation, not a voice
 _BEAT_KINDS = ("action", "dialogue", "transition", "centered", "lyrics")
-STATE_NOTE = "[[state: CUE | how they are now | word, word]]"
+STATE_NOTE = "[[watch: state: CUE | how they are now | word, word]]"
+WRITTEN = "written"  # the part and id of the screenplay's own ending, when it declares no '# Ending:' sections
+WRITTEN_LABEL = "The ending as written"
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a long screenplay makes beats by the ten thousand
 class DraftBeat:
     kind: str
     text: str
@@ -39,7 +46,7 @@ class DraftBeat:
     parenthetical: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class DraftScene:
     heading: str
     ending: str | None                    # the ending's key, or None in the main film
@@ -87,12 +94,18 @@ def tone(beats: Iterable[DraftBeat]) -> list[str]:
     return ranked(Counter(tag for beat in beats for tag in beat.tags if tag != "dialogue"))[:2]
 
 
-def _directives(element: Element) -> list[tuple[str, str]]:
+def _directives(element: Element) -> list[tuple[str, str, bool]]:
+    """The instructions in an element's notes: (name, value, strict). A [[watch: ...]] note is strict: it is an
+    instruction, and a mistake in it is an error. A note in the first form is one only if it is a valid one."""
     found = []
     for note in element.notes:
-        match = _DIRECTIVE.match(note)
+        watch = _WATCH_NOTE.match(note)
+        match = _DIRECTIVE.match(watch.group(1) if watch else note)
+        if watch and not match:
+            raise ImportFailed(f"line {element.line}: [[watch: {shorten(watch.group(1), 30)}]] is not an instruction; "
+                               f"start it with one of: {', '.join(DIRECTIVES)}")
         if match:
-            found.append((match.group(1).lower(), match.group(2).strip()))
+            found.append((match.group(1).lower(), match.group(2).strip(), bool(watch)))
     return found
 
 
@@ -107,16 +120,24 @@ def _items(value: str, commas: bool) -> tuple[str, ...]:
     return tuple(" ".join(part.split()) for part in parts if part.strip())
 
 
-def apply_tags(tags: tuple[str, ...], override: str, line: int) -> tuple[str, ...]:
-    """`[[tags: action, humor]]` replaces the inferred tags; `[[tags: +humor, -quiet]]` adjusts them."""
+def _tag_words(override: str, line: int) -> list[str]:
+    """The words of a tags note, each a tag with an optional + or -."""
     words = [word.strip().lower() for word in re.split(r"[,\s]+", override) if word.strip()]
     if not words:
-        raise ImportFailed(f"line {line}: a tags note names no tags; write [[tags: action, humor]]")
+        raise ImportFailed(f"line {line}: a tags note names no tags; write [[watch: tags: action, humor]]")
+    for word in words:
+        if word.lstrip("+-") not in TAGS:
+            raise ImportFailed(f"line {line}: {word.lstrip('+-')!r} is not a tag; use one of {', '.join(TAGS)}")
+    return words
+
+
+def apply_tags(tags: tuple[str, ...], override: str, line: int) -> tuple[str, ...]:
+    """`[[watch: tags: action, humor]]` replaces the inferred tags; `[[watch: tags: +humor, -quiet]]` adjusts
+    them."""
+    words = _tag_words(override, line)
     result = list(tags) if all(word[0] in "+-" for word in words) else []
     for word in words:
         name = word.lstrip("+-")
-        if name not in TAGS:
-            raise ImportFailed(f"line {line}: {name!r} is not a tag; use one of {', '.join(TAGS)}")
         if word.startswith("-"):
             result = [tag for tag in result if tag != name]
         elif name not in result:
@@ -155,18 +176,24 @@ class Builder:
             self.synopsis(element.text)
         elif element.kind in _BEAT_KINDS:
             self.beats(element)
-        for name, value in _directives(element):
-            self.directive(name, value, element)
+        for name, value, strict in _directives(element):
+            try:
+                self.directive(name, value, element, strict)
+            except ImportFailed:
+                if strict:
+                    raise  # else it was a writer's note that happens to start like an instruction
 
-    def directive(self, name: str, value: str, element: Element) -> None:
+    def directive(self, name: str, value: str, element: Element, strict: bool = True) -> None:
+        """Follow one instruction. Each checks its note before it changes anything, so that a note in the first
+        form that turns out not to be an instruction leaves no trace."""
         if name == "branch":
             self.declare_branch(value, element.line)
         elif name == "title" and self.scenes and value:
             self.scenes[-1].title = value
         elif name == "character":
             cue, display, description = (_fields(value) + ["", ""])[:3]
-            if not cue:
-                raise ImportFailed(f"line {element.line}: write [[character: CUE | Full Name | description]]")
+            if not cue or not strict and (cue != cue.upper() or not any(c.isupper() for c in cue)):
+                raise ImportFailed(f"line {element.line}: write [[watch: character: CUE | Full Name | description]]")
             self.character_notes[self.character_id(cue)] = (cue, display, description)
         elif name == "tags":
             self.retag(value, element)
@@ -176,25 +203,28 @@ class Builder:
             self.state_note(value, element.line)
         elif name in WORLD_NOTES:
             if name in self.world:
-                raise ImportFailed(f"line {element.line}: a second [[{name}: ...]] note; list them all in one")
-            self.world[name] = _items(value, commas=name in ("cast", "never"))
-            if not self.world[name]:
+                raise ImportFailed(f"line {element.line}: a second [[watch: {name}: ...]] note; list them all in one")
+            items = _items(value, commas=name in ("cast", "never"))
+            if not items:
                 raise ImportFailed(f"line {element.line}: the {name} note lists nothing")
+            self.world[name] = items
 
     def decision_note(self, name: str, value: str, line: int) -> None:
-        """`[[decision: ...]]` and `[[follows: a | b | c]]` belong to the `# Ending:` or `# Way:` they are in."""
+        """`[[watch: decision: ...]]` and `[[watch: follows: a | b | c]]` belong to the `# Ending:` or `# Way:`
+        they are in."""
         target = self.way or self.current_ending()
         if target is None:
-            raise ImportFailed(f"line {line}: a [[{name}: ...]] note belongs in an '# Ending:' or '# Way:' section")
+            raise ImportFailed(f"line {line}: a [[watch: {name}: ...]] note belongs in an '# Ending:' or '# Way:' "
+                               "section")
         if getattr(target, name):
-            raise ImportFailed(f"line {line}: a second [[{name}: ...]] note in the same section")
+            raise ImportFailed(f"line {line}: a second [[watch: {name}: ...]] note in the same section")
         if name == "decision":
             target.decision = " ".join(value.split())
         else:
             target.follows = _items(value, commas=False)
 
     def state_note(self, value: str, line: int) -> None:
-        """`[[state: ELIAS | his leg is splinted | run, runs, ran]]`: a cue, a clause, and single words."""
+        """`[[watch: state: ELIAS | his leg is splinted | run, runs, ran]]`: a cue, a clause, and single words."""
         fields = _fields(value)
         if len(fields) != 3:
             raise ImportFailed(f"line {line}: a state note has {len(fields)} parts, not 3; write {STATE_NOTE}, "
@@ -220,16 +250,18 @@ class Builder:
         """A tags note tags the beats of its element, or of the element just before it when it stands alone.
         On an '# Ending:' section, its synopsis, or alone before the ending's first beat, it tags the ending."""
         ending = self.current_ending()
+        _tag_words(value, element.line)  # a note that names no tag changes nothing
         if self.way is not None and element.kind in ("section", "synopsis", "note"):
             self.way.tags = apply_tags(self.way.tags, value, element.line)
         elif element.kind in _BEAT_KINDS or (element.kind == "note" and self.last_beats):
-            for beat in self.last_beats:
-                beat.tags = apply_tags(beat.tags, value, element.line)
+            retagged = [apply_tags(beat.tags, value, element.line) for beat in self.last_beats]
+            for beat, tags in zip(self.last_beats, retagged):
+                beat.tags = tags
         elif ending is not None and element.kind in ("section", "synopsis", "note") and \
                 not self.scenes_of(self.part):
             ending.overrides.append(value)
         else:
-            raise ImportFailed(f"line {element.line}: a [[tags: ...]] note must be inside or just after the "
+            raise ImportFailed(f"line {element.line}: a [[watch: tags: ...]] note must be inside or just after the "
                                "beat it tags")
 
     def character_id(self, cue: str) -> str:
@@ -245,7 +277,8 @@ class Builder:
         if self.branch:
             raise ImportFailed(f"line {line}: a second branch note; a film has one branch point")
         if not question or len(labels) < 2:
-            raise ImportFailed(f"line {line}: write the branch as [[branch: Question? | First choice | Second choice]]")
+            raise ImportFailed(f"line {line}: write the branch as [[watch: branch: Question? | First choice | "
+                               "Second choice]]")
         for label in labels:
             if len(label) >= 40:
                 raise ImportFailed(f"line {line}: the choice {label!r} is {len(label)} characters; keep it under 40")
@@ -266,7 +299,11 @@ class Builder:
         self.way = None
         label = match.group(1).strip()
         if self.branch is None:
-            raise ImportFailed(f"line {element.line}: an '# Ending:' section needs a [[branch: ...]] note before it")
+            raise ImportFailed(f"line {element.line}: an '# Ending:' section needs a [[watch: branch: ...]] note "
+                               "before it")
+        if not self.endings and self.scenes_of(WRITTEN):
+            raise ImportFailed(f"line {element.line}: an '# Ending:' section after scenes that follow the branch note "
+                               "without one; put each choice's '# Ending:' before its scenes")
         key = label.casefold()
         if key not in {choice.casefold() for choice in self.branch[1]}:
             choices = ", ".join(self.branch[1])
@@ -280,7 +317,7 @@ class Builder:
 
     def way_section(self, way_id: str, line: int) -> None:
         if self.branch is None:
-            raise ImportFailed(f"line {line}: a '# Way:' section needs a [[branch: ...]] note before it")
+            raise ImportFailed(f"line {line}: a '# Way:' section needs a [[watch: branch: ...]] note before it")
         if slug(way_id) != way_id:
             raise ImportFailed(f"line {line}: {way_id!r} is not a way id; write it in lower-case letters, digits "
                                "and -, like '# Way: sea'")
@@ -307,8 +344,8 @@ class Builder:
     def new_scene(self, heading: str, line: int) -> DraftScene:
         if self.way is not None:
             raise ImportFailed(f"line {line}: a scene in a '# Way:' section; a way has no scenes, only notes")
-        if self.part == "":
-            raise ImportFailed(f"line {line}: a scene after the branch note; put '# Ending: <choice>' before it")
+        if self.part == "":  # scenes straight after the branch note: the screenplay's own ending
+            self.part = WRITTEN
         self.scenes.append(DraftScene(heading=heading, ending=self.part))
         self.last_beats = []
         return self.scenes[-1]
@@ -317,8 +354,8 @@ class Builder:
         if self.way is not None:
             raise ImportFailed(f"line {element.line}: text in a '# Way:' section; a way holds only its "
                                "= summary and notes")
-        if self.part == "":
-            raise ImportFailed(f"line {element.line}: text after the branch note; start an '# Ending:' section")
+        if self.part == "":  # text straight after the branch note: the screenplay's own ending, in a scene
+            self.new_scene("", element.line).title = WRITTEN_LABEL
         if self.part and not self.scenes_of(self.part):  # an ending may start without a heading of its own
             self.new_scene("", element.line).title = self.endings[self.part].label
         made = self.make_beats(element)
@@ -330,10 +367,10 @@ class Builder:
             return self.speech(element)
         if element.kind == "action":
             return [DraftBeat("action", text, infer_tags(text)) for text in split_beats(element.text)]
-        text = element.text.replace("\n", " / ")
-        if element.kind == "lyrics":
-            text = f"♪ {text} ♪"
-        return [DraftBeat("caption", piece, infer_tags(piece, "caption")) for piece in split_beats(text)]
+        # Each line of centred text or of a song is a caption of its own, as the writer set them apart.
+        lines = [f"♪ {line} ♪" if element.kind == "lyrics" else line for line in element.text.split("\n") if line]
+        return [DraftBeat("caption", piece, infer_tags(piece, "caption"))
+                for line in lines for piece in split_beats(line)]
 
     def speech(self, element: Element) -> list[DraftBeat]:
         speaker = self.character_id(element.character)

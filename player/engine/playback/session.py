@@ -49,6 +49,7 @@ class Playback:
         self._skipped: set[int] = set()  # beats of the current scene skipped in this pass
         self.open_ended = False  # an ending still being written: at its end, wait for more beats
         self.started = False  # start() or start_in_ending() ran: there is a session to end
+        self.events: list[dict] = []  # every event of this session so far: the profile counts them at its branch
 
     # -- reading the state -------------------------------------------------------------------------------
     @property
@@ -75,6 +76,7 @@ class Playback:
                            scene=slot.scene.id, beat=slot.beat_index,
                            position=self.position if position is None else position,
                            at=self.wall_clock(), part=self.part, **data)
+        self.events.append(event)
         self.record(event)
         return event
 
@@ -219,6 +221,19 @@ class Playback:
             self.clock.pause()
             self._emit("pause", tags=list(self.slot.beat.tags), speakers=_speakers([self.slot]))
 
+    def hold(self) -> bool:
+        """Stop the clock while something covers the film (help, a panel, a terminal too small). Not the viewer's
+        pause: nothing is recorded, so the taste profile never reads it as one. True if it stopped a playing film."""
+        if self.state != PLAYING or self.clock.paused:
+            return False
+        self.clock.pause()
+        return True
+
+    def release(self) -> None:
+        """The cover is gone: play on from where hold() stopped, unrecorded too."""
+        if self.state == PLAYING:
+            self.clock.resume()
+
     def _jump(self, kind: str, target: float, **data) -> dict | None:
         """Move to `target` and record it; skipped or rewound beats are described by their tags."""
         here = self.position
@@ -277,7 +292,8 @@ class Playback:
                 return
 
     def set_speed(self, speed: float) -> None:
-        if self.state != PLAYING or abs(speed - self.speed) < 1e-9:
+        """Also at the branch point, where the film waits for Your ending's first beat: it plays at this speed."""
+        if self.state not in (PLAYING, BRANCH) or abs(speed - self.speed) < 1e-9:
             return
         old = self.speed
         self.clock.set_speed(speed)

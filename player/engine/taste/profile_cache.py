@@ -1,6 +1,9 @@
 """The viewer's taste profile as the player uses it: the last one loaded, read at once on the UI thread, and
 loaded again on a thread of its own when a session ends. Loading reads the disk and may wait up to 10 s for the
-viewer's lock (another watch of the same viewer holds it), so the UI never does it itself."""
+viewer's lock (another watch of the same viewer holds it), so the UI never does it itself.
+
+The session being watched is folded into the stored profile only when it ends, yet it must shape its own
+branch point: `with_session` adds its events so far, leaving out those the last load already counted."""
 
 from __future__ import annotations
 
@@ -18,7 +21,9 @@ class ProfileCache:
     def __init__(self, history: History, catalog: Catalog | None):
         self.history = history
         self.catalog = catalog
-        self.current: dict = scoring.describe(scoring.empty(), scoring.CatalogNames(catalog))  # until loaded
+        self.names = scoring.CatalogNames(catalog)
+        self.current: dict = scoring.describe(scoring.empty(), self.names)  # until loaded
+        self._loaded: tuple[dict, dict[str, tuple[str, int] | None]] = (scoring.empty(), {})  # sums, tails
         self.loaded = threading.Event()  # set once the first load is over, whether it worked or not
         self._one_at_a_time = threading.Lock()  # so that each load reads what the one before it saved
         self._failing = False  # a failure is said once, until a load works again
@@ -35,7 +40,10 @@ class ProfileCache:
             try:
                 if after_sessions:
                     profile_store.after_sessions(self.history)
-                self.current = profile_store.described(self.history, self.catalog)
+                parts = profile_store.load_parts(self.history)
+                state = scoring.merge(parts.values())
+                self._loaded = state, {title: profile_store.tail(part) for title, part in parts.items()}
+                self.current = scoring.describe(state, self.names)
                 self._failing = False
             except Exception as error:  # nothing escapes a thread of its own: the last profile stays in use
                 if not self._failing:
@@ -44,3 +52,17 @@ class ProfileCache:
                 self._failing = True
             finally:
                 self.loaded.set()
+
+    def with_session(self, events: list[dict]) -> dict:
+        """The profile with the events of the session being watched (all of one title and session, oldest first)
+        counted once: a load during the session may already have folded in its first events."""
+        if not events:
+            return self.current
+        current, (state, tails) = self.current, self._loaded
+        title, session = events[0].get("title"), events[0].get("session")
+        counted = tails.get(title)
+        if counted and counted[0] == session:
+            events = events[counted[1]:]
+        if not events:
+            return current
+        return scoring.describe(scoring.merge([state, scoring.build(events)]), self.names)

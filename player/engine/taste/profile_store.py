@@ -4,6 +4,10 @@ Each title's part records how many of the title's events it has applied, so it i
 crash between two writes never counts an event twice. After a session only the titles with new events are
 read and rewritten, so the update costs the same whatever the size of the history. The profile shown is the
 merge of all parts. A full rebuild reads every event, one title per task, on all cores.
+
+Each part also says which session its last events belong to and how many of them it holds (`tail`), so the
+player can add the events of the session being watched to the profile without counting twice those a load has
+already folded in.
 """
 
 from __future__ import annotations
@@ -31,7 +35,23 @@ def _part_name(title: str) -> str:
 
 
 def _empty_part(title: str) -> dict:
-    return {**scoring.empty(), "title": title, "applied": 0}
+    return {**scoring.empty(), "title": title, "applied": 0, "tail": None}
+
+
+def _fold(part: dict, events: list[dict]) -> None:
+    """Apply the next events of the part's title, and keep count of its newest session's events."""
+    scoring.build(events, part)
+    part["applied"] += len(events)
+    session, count = part.get("tail") or (None, 0)
+    for event in events:
+        session, count = (session, count + 1) if event.get("session") == session else (event.get("session"), 1)
+    part["tail"] = [session, count] if events or part.get("tail") else None
+
+
+def tail(part: dict) -> tuple[str, int] | None:
+    """(session, events of it at the end of the part), or None."""
+    value = part.get("tail")
+    return (value[0], value[1]) if value else None
 
 
 def _part_problem(part: dict) -> str | None:
@@ -39,6 +59,9 @@ def _part_problem(part: dict) -> str | None:
     applied = part.get("applied")
     if type(applied) is not int or applied < 0:
         return "a profile part whose count of applied events is not a count"
+    last = part.get("tail")
+    if last is not None and not (isinstance(last, list) and len(last) == 2 and type(last[1]) is int):
+        return "a profile part whose newest session is not a session and a count"
     if part.get("version") == scoring.VERSION:  # an older version is not damaged, only rebuilt
         try:
             scoring.merge([part])  # reads every sum the profile uses
@@ -83,8 +106,7 @@ def _update(history: History, save: bool) -> dict[str, dict]:
         if not part or part.get("version") != scoring.VERSION or part["applied"] > events:
             to_build.append(title)  # new, or the history shrank (erased or set aside): build it afresh
             continue
-        scoring.build(history.events(title, limit=events - part["applied"]) if events > part["applied"] else [], part)
-        part["applied"] = events
+        _fold(part, history.events(title, limit=events - part["applied"]) if events > part["applied"] else [])
         touched[title] = part
     touched.update(_build_titles(history, to_build))
     if save:
@@ -100,14 +122,19 @@ def _update(history: History, save: bool) -> dict[str, dict]:
     return touched
 
 
-def load(history: History) -> dict:
-    """The whole profile, up to date: every stored part merged."""
+def load_parts(history: History) -> dict[str, dict]:
+    """Every title's part, up to date."""
     update(history)
     parts = {title: _read_part(history, title) for title in history.titles()}
     missing = [title for title, part in parts.items() if not part]
     if missing:  # could not save (read-only disk, or another watch held the lock): compute in memory
         parts.update(_build_titles(history, missing))
-    return scoring.merge(part for part in parts.values() if part)
+    return {title: part for title, part in parts.items() if part}
+
+
+def load(history: History) -> dict:
+    """The whole profile, up to date: every stored part merged."""
+    return scoring.merge(load_parts(history).values())
 
 
 def described(history: History, catalog: Catalog | None, from_scratch: bool = False) -> dict:
@@ -144,9 +171,8 @@ def _build_titles(history: History, titles: list[str]) -> dict[str, dict]:
 
 
 def _build_part(history: History, title: str) -> dict:
-    events = history.title_events(title)
-    part = scoring.build(events, _empty_part(title))
-    part["applied"] = len(events)
+    part = _empty_part(title)
+    _fold(part, history.title_events(title))
     return part
 
 

@@ -17,15 +17,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Iterable, Protocol
 
-from player.engine.catalog.films import TAGS, Catalog
+from player.engine.catalog.films import TAGS, YOURS, Catalog
 
-VERSION = 1
+VERSION = 2  # 2: the "details" signal; choosing Your ending is no signal
 HALF_LIFE_DAYS = 90.0
 EPOCH = date(2020, 1, 1)
 PRIOR = 3.0  # evidence a score needs before it moves far from 0
 CONFIDENCE_HALF = 10.0  # this much evidence gives a confidence of 0.5
 SHORT_PAUSE_SECONDS = 30.0  # a longer pause is stepping away, not lingering
 NORMAL_SPEED = (0.95, 1.05)
+DETAILS_TAGS = 3  # a details event counts at most this many of the film's leading tags
 
 # Signal weights, per beat (or per ending for choices and ratings). Explicit choices count most.
 WEIGHTS = {
@@ -41,6 +42,7 @@ WEIGHTS = {
     "decline": -1.5,   # the tags of the endings not chosen (and not shared with the chosen one)
     "rate_up": 3.0,    # rated an ending +
     "rate_down": -3.0,  # rated an ending -
+    "details": 0.1,    # opened a title's details in the catalog: curiosity, much weaker than watching (once a day)
 }
 SIGNALS = tuple(WEIGHTS)
 _INDEX = {signal: index for index, signal in enumerate(SIGNALS)}
@@ -136,13 +138,17 @@ def _signals(event: dict, kind: str) -> list[tuple[str, str, int, float]]:
         return [("abandon", tag, 1, count / beats) for tag, count in counts.items()]
     if kind == "finish":
         return [("finish", tag, 1, float(share)) for tag, share in (event.get("share") or {}).items()]
-    if kind == "choice" and event.get("how") not in ("timer", "fallback"):  # the viewer did not choose these
+    # The viewer did not choose what the countdown or a fallback chose, and Your ending's tags are the ones the
+    # profile itself planned: counting them would make the profile feed on itself.
+    if kind == "choice" and event.get("how") not in ("timer", "fallback") and event.get("ending") != YOURS:
         chosen = set(tags)
         return [("choose", tag, 1, 1.0) for tag in chosen] + [
             ("decline", tag, 1, 1.0) for tag in set(event.get("declined") or []) - chosen]
     if kind == "rate":
         signal = "rate_up" if event.get("rating", 0) > 0 else "rate_down"
         return [(signal, tag, 1, 1.0) for tag in set(tags)]
+    if kind == "details":
+        return [("details", tag, 1, 1.0) for tag in list(dict.fromkeys(tags))[:DETAILS_TAGS]]
     return []
 
 
@@ -169,10 +175,15 @@ def apply(state: dict, event: dict) -> None:
         pair = tags_state.get(tag)
         if pair is None:
             continue  # not a tag of the vocabulary
-        weight = abs(WEIGHTS[signal] * amount * growth)
-        pair[0 if WEIGHTS[signal] > 0 else 1] += weight
         key = f"{tag}|{title}"
         record = records.get(key) or records.setdefault(key, _record())
+        if signal == "details":  # once a day per title: opening the details again adds nothing, in any order
+            days = record.setdefault("details", {})
+            if at[:10] in days:
+                continue
+            days[at[:10]] = 1
+        weight = abs(WEIGHTS[signal] * amount * growth)
+        pair[0 if WEIGHTS[signal] > 0 else 1] += weight
         index = _INDEX[signal]
         record["c"][index] += beats
         record["w"][index] += weight
@@ -240,6 +251,8 @@ def merge(states: Iterable[dict]) -> dict:
                 for scene, count in record.get(signal, {}).items():
                     scenes = mine.setdefault(signal, {})
                     scenes[scene] = scenes.get(scene, 0) + count
+            if "details" in record:
+                mine.setdefault("details", {}).update(record["details"])  # days, counted once
         for key, entry in state["characters"].items():
             mine = total["characters"].setdefault(key, [0.0, 0.0, 0, 0])
             total["characters"][key] = [a + b for a, b in zip(mine, entry)]
@@ -310,15 +323,18 @@ def _line(signal: str, tag: str, title: str, record: dict, names: Names) -> str:
         "slower": f"slowed down for {_beats(count, tag)} in {name}",
         "linger": f"paused briefly on {_beats(count, tag)} in {name}",
         "finish": f"finished {name} ({tag})",
-        "choose": f"chose the {tag} ending of {name}" + (f" {_times(count)}" if count > 1 else ""),
-        "decline": f"turned down the {tag} ending of {name}" + (f" {_times(count)}" if count > 1 else ""),
+        # an ending is named by its tag only as "an ending tagged ...": no ending is called "the dark ending"
+        "choose": f"chose an ending tagged {tag} in {name}" + (f" {_times(count)}" if count > 1 else ""),
+        "decline": f"turned down an ending tagged {tag} in {name}" + (f" {_times(count)}" if count > 1 else ""),
+        "details": f"opened the details of {name} ({tag})" + (f" on {count} days" if count > 1 else ""),
         "rate_up": f"rated a {tag} ending of {name} up",
         "rate_down": f"rated a {tag} ending of {name} down",
     }[signal]
 
 
 def evidence(state: dict, names: Names, as_of: date | None = None) -> list[dict]:
-    """Every piece of evidence as a readable line, strongest first."""
+    """Every piece of evidence as a readable line, strongest first. Opening a title's details is named only for
+    a tag that has no other evidence: only then does the score rest on it."""
     scale = _scale(as_of or _today())
     found = []
     for key, record in state["records"].items():
@@ -329,6 +345,8 @@ def evidence(state: dict, names: Names, as_of: date | None = None) -> list[dict]
                 found.append({"tag": tag, "title": title, "signal": signal,
                               "weight": round(math.copysign(weight, WEIGHTS[signal]), 4),
                               "line": _line(signal, tag, title, record, names)})
+    watched = {item["tag"] for item in found if item["signal"] != "details"}
+    found = [item for item in found if item["signal"] != "details" or item["tag"] not in watched]
     return sorted(found, key=lambda item: (-abs(item["weight"]), item["line"]))
 
 
