@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len, set_cell_size
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
@@ -108,7 +109,10 @@ class BranchScreen(Screen[Choice | None]):
         endings.focus()
         self.update_countdown()
         if self.timed:
-            self.set_interval(0.1, self.count_down)
+            self.ticker = self.set_interval(0.1, self.count_down)
+
+    def on_resize(self) -> None:
+        self.update_countdown()
 
     def choose(self, ending_id: str | None, how: str = "key") -> None:
         """Dismiss once: a timer tick or a key may arrive after the choice, before the screen is gone."""
@@ -117,7 +121,8 @@ class BranchScreen(Screen[Choice | None]):
             self.dismiss(Choice(ending_id, how) if ending_id else None)
 
     def count_down(self) -> None:
-        if self.timer_paused or not self.is_current or self.chosen:
+        # Behind help or a panel the countdown waits, as the film does (is_current holds under a modal too).
+        if self.timer_paused or self.app.screen is not self or self.chosen:
             return
         self.remaining = max(0.0, self.remaining - 0.1)
         self.update_countdown()
@@ -126,17 +131,22 @@ class BranchScreen(Screen[Choice | None]):
 
     def update_countdown(self) -> None:
         label = dict(self.endings)[self.timer_choice]
-        default = printable(label.split(" — ")[0], False)
+        default = label.split(" — ")[0]
         if not self.timed:
             text = Content.assemble("Choose with ", ("1", "bold"), "–", (str(len(self.endings)), "bold"),
                                     ", or the arrows and ", ("enter", "bold"), ".")
         elif self.timer_paused:
-            text = Content.assemble(("❚❚ timer paused", "bold $warning"), f"  ·  default: {default}  ·  ",
-                                    ("t", "bold"), " resumes")
+            text = Content.assemble(("❚❚ timer paused", "bold $warning"), "  ·  ", ("t", "bold"), " resumes  ·  then: ")
         else:
-            text = Content.assemble((f"{self.remaining:4.1f} s", "bold $accent"), f"  then: {default}  ·  ",
-                                    ("t", "bold"), " pauses the timer")
-        self.query_one("#countdown", Static).update(text)
+            text = Content.assemble((f"{self.remaining:4.1f} s", "bold $accent"), "  ·  ", ("t", "bold"),
+                                    " pauses the timer  ·  then: ")
+        countdown = self.query_one("#countdown", Static)
+        if self.timed:  # on one line: the label, last, gives way (it is written in full in the list above)
+            room = (countdown.content_region.width or self.app.size.width - 8) - text.cell_length
+            if cell_len(default) > room:
+                default = set_cell_size(default, max(room - 1, 0)) + "…"
+            text += Content(printable(default, False))
+        countdown.update(text)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.choose(event.option.id)
@@ -156,6 +166,7 @@ class BranchScreen(Screen[Choice | None]):
     def action_toggle_timer(self) -> None:
         if self.timed:
             self.timer_paused = not self.timer_paused
+            self.ticker.pause() if self.timer_paused else self.ticker.resume()  # a paused countdown costs nothing
             self.update_countdown()
 
     def action_quit_film(self) -> None:

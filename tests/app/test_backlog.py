@@ -10,7 +10,7 @@ from player.screens.player import PlayerScreen
 from player.widgets.backlog_columns import TwoColumns
 from tests.app.helpers import build, play_to_branch, wait_for_screen
 from tests.clocks import ManualTime
-from tests.fakes.backend import FakeBackend
+from tests.fakes.backend import FakeBackend, Mischief
 
 
 def shown(screen) -> str:
@@ -117,11 +117,6 @@ async def test_a_hostile_line_is_shown_as_written(private_home):
 
 
 async def test_what_the_model_wrote_is_shown_as_written(private_home):
-    class Mischief(FakeBackend):
-        def stream(self, request):
-            yield " [bold]bold[/] \x1b[2J [link=x]y[/link] \x07 done"
-            return None
-
     now = ManualTime()
     app = build(private_home, now=now, backend=Mischief(), seed=2)
     async with app.run_test(size=(80, 24)) as pilot:

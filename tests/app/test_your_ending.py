@@ -14,7 +14,7 @@ from player.screens.player import PlayerScreen
 from player.screens.why import WhyScreen
 from player.widgets.caption import Caption
 from tests.app.helpers import build, kinds, play_to_branch, play_to_end, stored_events, wait_for_screen, wait_until
-from tests.fakes.backend import FakeBackend
+from tests.fakes.backend import FakeBackend, Mischief
 
 
 async def test_your_ending_is_written_played_and_saved(private_home):
@@ -201,11 +201,6 @@ async def test_a_saved_ending_replays_exactly(private_home):
 
 
 async def test_what_the_model_writes_is_shown_literally(private_home):
-    class Mischief(FakeBackend):
-        def stream(self, request):
-            yield " [bold]bold[/] \x1b[2J [link=x]y[/link] \x07 done"
-            return None
-
     now = ManualTime()
     app = build(private_home, now=now, backend=Mischief(), seed=2)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -76,3 +76,11 @@ class FakeBackend:
     def close(self) -> None:
         self.closed = True
         self.unblocked.set()
+
+
+class Mischief(FakeBackend):
+    """A model whose every beat is markup, a terminal escape and a bell: all of it must be shown as written."""
+
+    def stream(self, request):
+        yield " [bold]bold[/] \x1b[2J [link=x]y[/link] \x07 done"
+        return None

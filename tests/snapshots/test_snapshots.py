@@ -4,31 +4,24 @@ Update after an intended change with `pytest tests/snapshots --snapshot-update`,
 """
 
 from tests.app.helpers import build
+from tests.snapshots.steps import steps, why_of_your_ending
 
 
-def _at(seconds: float, *keys: str):
-    async def run_before(pilot) -> None:
-        pilot.app.services.time_source.advance(seconds)
-        await pilot.pause(0.2)
-        if keys:
-            await pilot.press(*keys)
-        await pilot.pause(0.2)
-    return run_before
 
 
 def test_player_screen(snap_compare, private_home):
     app = build(private_home, "lighthouse")
-    assert snap_compare(app, terminal_size=(80, 24), run_before=_at(42.0, "space"))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=steps(42.0, "space"))
 
 
 def test_player_screen_dialogue(snap_compare, private_home):
     app = build(private_home, "tallow")
-    assert snap_compare(app, terminal_size=(80, 24), run_before=_at(80.0, "right_square_bracket"))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=steps(80.0, "right_square_bracket"))
 
 
 def test_branch_screen(snap_compare, private_home):
     app = build(private_home, "tiny", timer=0)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=_at(30.0))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=steps(30.0))
 
 
 def test_catalog_screen(snap_compare, private_home):
@@ -40,7 +33,7 @@ def test_branch_screen_with_your_ending(snap_compare, private_home):
     from tests.fakes.backend import FakeBackend
 
     app = build(private_home, "lighthouse", timer=0, backend=FakeBackend(), samples=True)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=_at(600.0))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=steps(600.0))
 
 
 def test_your_ending_why_panel(snap_compare, private_home):
@@ -48,13 +41,4 @@ def test_your_ending_why_panel(snap_compare, private_home):
 
     app = build(private_home, "tiny", timer=0, backend=FakeBackend(), seed=4)
 
-    async def run_before(pilot) -> None:
-        pilot.app.services.time_source.advance(30.0)
-        await pilot.pause(0.2)
-        await pilot.press("3")
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause(0.2)
-        await pilot.press("w")
-        await pilot.pause(0.2)
-
-    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=why_of_your_ending)

@@ -5,30 +5,19 @@ look at the report.
 """
 
 from tests.app.helpers import build
-
-
-def _steps(*steps):
-    """Seconds of film to play (a number) or keys to press (a string), in turn."""
-    async def run_before(pilot) -> None:
-        for step in steps:
-            if isinstance(step, str):
-                await pilot.press(step)
-            else:
-                pilot.app.services.time_source.advance(step)
-            await pilot.pause(0.2)
-    return run_before
+from tests.snapshots.steps import steps
 
 
 def test_help_over_the_player(snap_compare, private_home):
     app = build(private_home, "lighthouse")
-    assert snap_compare(app, terminal_size=(80, 24), run_before=_steps(42.0, "question_mark"))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=steps(42.0, "question_mark"))
 
 
 def test_the_backlog(snap_compare, private_home):
     app = build(private_home, "tallow")
-    assert snap_compare(app, terminal_size=(80, 24), run_before=_steps(80.0, "h"))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=steps(80.0, "h"))
 
 
 def test_the_end_card_with_its_ending_read_back(snap_compare, private_home):
     app = build(private_home, "lighthouse", timer=0)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=_steps(900.0, "1", 400.0, 400.0, "h"))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=steps(900.0, "1", 400.0, 400.0, "h"))

@@ -8,6 +8,7 @@ import threading
 
 from tests.app.helpers import build, wait_until
 from tests.fakes.backend import FakeBackend
+from tests.snapshots.steps import steps
 
 
 class BoundedWait(threading.Event):
@@ -19,13 +20,7 @@ class BoundedWait(threading.Event):
 
 
 def _at(seconds: float, *keys: str):
-    async def run_before(pilot) -> None:
-        pilot.app.services.time_source.advance(seconds)
-        await pilot.pause(0.2)
-        if keys:
-            await pilot.press(*keys)
-        await pilot.pause(1.7)  # past the flash of a key, so the picture does not depend on its timer
-    return run_before
+    return steps(seconds, *keys, settle=1.7)  # past the flash of a key, so the picture does not depend on its timer
 
 
 def test_player_playing(snap_compare, private_home):

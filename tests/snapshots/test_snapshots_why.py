@@ -10,9 +10,10 @@ from player.engine.catalog.films import Catalog
 from player.engine.history.store import History
 from player.engine.taste import scoring
 from tests.app.helpers import build
+from tests.snapshots.steps import why_of_your_ending
 from player.engine.base.locations import bundled_catalog
 from tests.fakes.backend import FakeBackend
-from tests.unit.test_taste_honesty import heavy_skipper_events
+from tests.profiles import heavy_skipper_events
 
 
 def skipped_everything(home, at: str) -> None:
@@ -28,16 +29,7 @@ def test_why_panel_of_a_heavy_skipper(snap_compare, private_home):
     skipped_everything(private_home, utc_now())  # today, as the profile is read: no fading in the numbers
     app = build(private_home, "tiny", timer=0, backend=FakeBackend(), seed=4)
 
-    async def run_before(pilot) -> None:
-        pilot.app.services.time_source.advance(30.0)
-        await pilot.pause(0.2)
-        await pilot.press("3")
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause(0.2)
-        await pilot.press("w")
-        await pilot.pause(0.2)
-
-    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=why_of_your_ending)
 
 
 def test_profile_screen_of_a_heavy_skipper(snap_compare, private_home, monkeypatch):

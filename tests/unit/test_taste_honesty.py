@@ -14,21 +14,7 @@ from player.engine.playback.session import BRANCH, Playback
 from player.engine.taste import scoring
 from player.engine.taste.profile_cache import ProfileCache
 from tests.clocks import ManualTime
-from tests.profiles import profile
-
-AT = "2026-11-27T12:00:00.000Z"
-
-
-def ev(kind: str, tags=(), title="lighthouse", at=AT, **data) -> dict:
-    return {"kind": kind, "title": title, "session": data.pop("session", "s"), "scene": "a", "beat": 0,
-            "position": 0.0, "at": at, "tags": list(tags), **data}
-
-
-def heavy_skipper_events(film, title: str | None = None) -> list[dict]:
-    """A viewer who skipped every beat of a film, twice: every tag it has ends up negative, by how often."""
-    return [ev("skip", beat.tags, title=title or film.id, beats=1) for _ in range(2)
-            for scene in film.scenes for beat in scene.beats]
-
+from tests.profiles import AT, ev, heavy_skipper_events, profile
 
 def heavy_skipper(catalog) -> dict:
     """Skipped every beat of every sample film: every tag of the vocabulary is negative."""
