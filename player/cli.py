@@ -507,7 +507,6 @@ def import_screenplay(
     import threading
 
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
     from player.engine.catalog.films import Film
     from player.engine.importing.importer import TitleExists, import_title
@@ -517,8 +516,7 @@ def import_screenplay(
         console = Console(stderr=True)
         if not console.is_terminal:
             return import_title(file, target, title_id, replace)
-        bar = Progress(TextColumn("{task.description}", markup=False), BarColumn(), TaskProgressColumn(),
-                       console=console, transient=True)
+        bar = _progress_bar(console, transient=True)
         task = bar.add_task(printable(f"Importing {file.name}", False), total=1.0)
         show = threading.Timer(1.0, bar.start)
         show.daemon = True
@@ -632,11 +630,19 @@ def models(
         typer.echo(printable(f"    {row['path']}", False))
 
 
+def _progress_bar(console, *more_columns, **options):
+    """A rich progress bar on `console`: what is being done (drawn as text, never markup), the bar, the share."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
+    return Progress(TextColumn("{task.description}", markup=False), BarColumn(), TaskProgressColumn(), *more_columns,
+                    console=console, **options)
+
+
 def _assemble_default(path: Optional[Path], json_output: bool) -> None:
     """`watch models --assemble [PATH]`: the path alone on stdout (for `llama-server -m "$(...)"`), the rest on
     stderr, with a progress bar only where stderr is a terminal."""
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import TimeRemainingColumn
 
     from player.engine.llm import model_files
 
@@ -650,8 +656,7 @@ def _assemble_default(path: Optional[Path], json_output: bool) -> None:
     already = target.is_file()
     console = Console(stderr=True)
     if console.is_terminal and not already:
-        with Progress(TextColumn("{task.description}", markup=False), BarColumn(), TaskProgressColumn(),
-                      TimeRemainingColumn(), console=console) as bar:
+        with _progress_bar(console, TimeRemainingColumn()) as bar:
             task = bar.add_task(model_files.PREPARING, total=1.0)
             assembled = model_files.assemble_default(_home(), lambda what, fraction: bar.update(
                 task, completed=fraction), target)

@@ -143,7 +143,7 @@ class PlayerScreen(Screen[Playback]):
             return  # help or the size warning is on top; the branch point waits for them to close
         if state == BRANCH and not self.writing and self.profile.loaded.is_set():  # it predicts from the profile
             self._asking = True
-            profile, yours = self.profile.with_session(self.playback.events), self.model is not None
+            profile, yours = self.taste, self.model is not None
             self.app.push_screen(BranchScreen(self.film, timer=self.app.services.branch_timer, model=self.model,
                                               predicted=predict(self.film, profile, yours),
                                               authored=predict(self.film, profile, yours=False)), self.chose)
@@ -236,6 +236,11 @@ class PlayerScreen(Screen[Playback]):
             self.query_one(Caption).show_writing(self.streaming)
 
     @property
+    def taste(self) -> dict:
+        """The viewer's profile with this session's events so far: the first viewing shapes its own ending."""
+        return self.profile.with_session(self.playback.events)
+
+    @property
     def waiting_for_model(self) -> bool:
         """Your ending was chosen while the model was still starting or reading the story."""
         ready = self.model is not None and self.model.ready
@@ -302,7 +307,7 @@ class PlayerScreen(Screen[Playback]):
 
     def action_why(self) -> None:
         if self.plan and (self.playback.part == YOURS or self.writing):
-            self.app.push_screen(WhyScreen(self.film, self.plan, self.profile.with_session(self.playback.events)))
+            self.app.push_screen(WhyScreen(self.film, self.plan, self.taste))
         else:
             self.app.say("Only a personalised ending has a why: choose \"Your ending\" at the branch point.",
                          timeout=4)
@@ -319,8 +324,7 @@ class PlayerScreen(Screen[Playback]):
             seed = self.app.services.seed
         if seed is None:
             seed = random.SystemRandom().randrange(2**31)
-        profile = self.profile.with_session(self.playback.events)  # this session's events count too
-        ending = YourEnding.new(self.film, profile, seed, **self._for_an_ending())
+        ending = YourEnding.new(self.film, self.taste, seed, **self._for_an_ending())
         self.playback.choose(YOURS, None, how=how, tags=ending.plan.tags, seed=seed)
         self._write(ending)
 
@@ -369,8 +373,7 @@ class PlayerScreen(Screen[Playback]):
     def _fall_back(self, reason: str) -> None:
         self.app.say(f"Your ending could not be written: {reason}. Playing an authored ending.",
                      title="Model", severity="error", timeout=10)
-        profile = self.profile.with_session(self.playback.events)
-        ending = self.film.branch.ending(predict(self.film, profile, yours=False) or self.film.branch.endings[0].id)
+        ending = self.film.branch.ending(predict(self.film, self.taste, yours=False) or self.film.branch.endings[0].id)
         self.playback.back_to_branch()
         self.playback.choose(ending.id, ending.scenes, how="fallback", tags=ending.tags, label=ending.label,
                              reason=reason)

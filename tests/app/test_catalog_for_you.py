@@ -176,10 +176,9 @@ def test_no_history_gives_no_reasons_and_the_title_order():
 
 
 def test_a_reason_says_what_the_viewer_did_the_way_the_fit_went():
-    lines = ["watched 3 action beats through at normal speed in X", "skipped 2 of 5 action beats in X",
-             "rated a action ending of X up"]
-    assert for_you.reason("action", False, lines) == "you skip action"
-    assert for_you.reason("action", True, lines) == "you watch action scenes through"
-    assert for_you.reason("action", True, lines[2:]) == "you rate action endings up"
-    assert for_you.reason("humor", True, ["something said another way"]) == "you like humor"
+    signals = ["watch", "skip", "rate_up"]  # the signals behind a tag's evidence lines, strongest first
+    assert for_you.reason("action", False, signals) == "you skip action"
+    assert for_you.reason("action", True, signals) == "you watch action scenes through"
+    assert for_you.reason("action", True, signals[2:]) == "you rate action endings up"
+    assert for_you.reason("humor", True, ["skip", "rate_down"]) == "you like humor"  # nothing points that way
     assert for_you.reason("humor", False, []) == "you avoid humor"

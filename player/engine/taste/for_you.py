@@ -3,7 +3,7 @@ reason that weighed most, in the viewer's terms ("you rewind suspense scenes", "
 
 A title's fit is the sum, over its beat tags, of the tag's share of its beats times the profile's score for the
 tag. The reason names the tag that moved the fit most in the direction it went, with what the viewer did: the
-first line of the profile's evidence for that tag that points the same way.
+first piece of the profile's evidence for that tag (by its signal) that points the same way.
 """
 
 from __future__ import annotations
@@ -12,26 +12,21 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from player.engine.catalog.films import Film
+from player.engine.taste.scoring import WEIGHTS
 
 BEST_FIRST = "for you: the titles that suit your taste profile best come first"
 NO_HISTORY = "no viewing history yet, so nothing to go by: the titles stay in title order"
 NEUTRAL = "nothing in your history on its scenes"
 
-# What an evidence line of the profile (scoring._line) says the viewer did, as a reason: its first words, whether
-# it speaks for the tag, and the reason. A line not listed here gets the reason of its score's sign.
-_DEEDS = (
-    ("rewound", True, "you rewind {tag} scenes"),
-    ("watched", True, "you watch {tag} scenes through"),
-    ("slowed down", True, "you slow down for {tag}"),
-    ("paused briefly", True, "you linger on {tag}"),
-    ("finished", True, "you finish {tag} films"),
-    ("chose", True, "you choose {tag} endings"),
-    ("opened the details", True, "you look into {tag} films"),
-    ("skipped", False, "you skip {tag}"),
-    ("sped up", False, "you speed through {tag}"),
-    ("quit", False, "you quit during {tag}"),
-    ("turned down", False, "you turn down {tag} endings"),
-)
+# What the viewer did, by the signal behind an evidence line, as a reason. Whether it speaks for the tag is the
+# sign of the signal's weight.
+_DEEDS = {
+    "rewind": "you rewind {tag} scenes", "watch": "you watch {tag} scenes through", "slower": "you slow down for {tag}",
+    "linger": "you linger on {tag}", "finish": "you finish {tag} films", "choose": "you choose {tag} endings",
+    "details": "you look into {tag} films", "rate_up": "you rate {tag} endings up", "skip": "you skip {tag}",
+    "faster": "you speed through {tag}", "abandon": "you quit during {tag}",
+    "decline": "you turn down {tag} endings", "rate_down": "you rate {tag} endings down",
+}
 _LIKED, _AVOIDED = "you like {tag}", "you avoid {tag}"
 
 
@@ -60,23 +55,13 @@ def _pick(film: Film, tags: dict) -> Pick:
     if not fit:
         return Pick(film, 0.0, NEUTRAL)
     tag = max(parts, key=lambda tag: parts[tag] if fit > 0 else -parts[tag])
-    return Pick(film, round(fit, 4), reason(tag, fit > 0, tags[tag].get("evidence", [])))
+    return Pick(film, round(fit, 4), reason(tag, fit > 0, tags[tag].get("signals", [])))
 
 
-def reason(tag: str, liked: bool, evidence: list[str]) -> str:
-    """What the viewer did with the tag's scenes, from the first evidence line that points the way the fit went."""
-    for line in evidence:
-        deed = _deed(line)
-        if deed and deed[0] == liked:
-            return deed[1].format(tag=tag)
+def reason(tag: str, liked: bool, signals: list[str]) -> str:
+    """What the viewer did with the tag's scenes, from the first signal of its evidence that points the way the
+    fit went."""
+    for signal in signals:
+        if signal in _DEEDS and (WEIGHTS[signal] > 0) == liked:
+            return _DEEDS[signal].format(tag=tag)
     return (_LIKED if liked else _AVOIDED).format(tag=tag)
-
-
-def _deed(line: str) -> tuple[bool, str] | None:
-    if line.startswith("rated"):
-        up = line.endswith(" up")
-        return up, "you rate {tag} endings " + ("up" if up else "down")
-    for start, speaks_for, words in _DEEDS:
-        if line.startswith(start):
-            return speaks_for, words
-    return None

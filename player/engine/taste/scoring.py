@@ -376,7 +376,9 @@ def describe(state: dict, names: Names | None = None, as_of: date | None = None,
         "events": state["events"],
         "sessions": state["sessions"],
         "tags": {s.tag: {"score": s.score, "confidence": s.confidence,
-                         "evidence": [item["line"] for item in lines if item["tag"] == s.tag][:3]}
+                         "evidence": [item["line"] for item in lines if item["tag"] == s.tag][:3],
+                         # the signal behind each of those lines, for reasons in the viewer's terms (for_you)
+                         "signals": [item["signal"] for item in lines if item["tag"] == s.tag][:3]}
                  for s in scores},
         "pace": {
             "preferred_speed": round(pace["speed_sum"] / pace["speed_weight"], 3) if pace["speed_weight"] else 1.0,
