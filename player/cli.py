@@ -508,10 +508,10 @@ def import_screenplay(
 
     from rich.console import Console
 
-    from player.engine.catalog.films import Film
+    from player.engine.catalog.films import Checked
     from player.engine.importing.importer import TitleExists, import_title
 
-    def imported(replace: bool) -> Film:
+    def imported(replace: bool) -> Checked:
         """The import, with a progress bar on stderr if it takes more than a second and stderr is a terminal."""
         console = Console(stderr=True)
         if not console.is_terminal:
@@ -530,15 +530,15 @@ def import_screenplay(
 
     target = into or locations.user_catalog(_home())
     try:
-        film = imported(force)
+        title = imported(force)
     except TitleExists as exists:
         _ask_or_stop(printable(f"{exists.path} already exists. Replace it", False),
                      "Nothing imported. Use --force to replace it, or --id to import it under another id.")
-        film = imported(True)
-    folder = film.path
-    typer.echo(printable(f"Imported {film.title} as {folder.name}: {counted(len(film.scenes), 'scene')}, "
-                         f"{film.minutes:g} {'minute' if film.minutes == 1 else 'minutes'}, "
-                         f"{counted(len(film.branch.endings), 'authored ending')}"
+        title = imported(True)
+    folder = title.path
+    typer.echo(printable(f"Imported {title.title} as {folder.name}: {counted(title.scenes, 'scene')}, "
+                         f"{title.minutes:g} {'minute' if title.minutes == 1 else 'minutes'}, "
+                         f"{counted(title.endings, 'authored ending')}"
                          f", into {target}.", False))
     play = f"watch {folder.name}" + (f" --catalog {target}" if into and target not in
                                      locations.catalog_dirs(_home(), os.environ) else "")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from player.engine.importing import importer
+from player.engine.importing import film_toml, importer
 from player.engine.importing.beat_split import BEAT_CELLS, split_beats
 from player.engine.catalog.films import FRAME_COLUMNS, FRAME_ROWS, TAGS, Catalog, load_title
 from tests.clocks import ManualTime
@@ -276,26 +276,78 @@ def test_a_failure_while_replacing_keeps_the_old_title(tmp_path, monkeypatch):
 
 
 def test_a_title_that_would_not_validate_is_never_installed(tmp_path, monkeypatch):
-    def reject(folder):
-        raise CatalogError([f"{folder}/film.toml: something the importer got wrong"])
+    def reject_the_branch(checker, part):
+        if "[branch]" in part:
+            raise CatalogError(["film.toml: branch: something the importer got wrong"])
 
-    monkeypatch.setattr(importer, "load_title", reject)
+    monkeypatch.setattr(importer.TitleParts, "check", reject_the_branch)
     with pytest.raises(ImportFailed, match="does not validate"):
         import_fountain(FOUNTAIN / "branching.fountain", tmp_path / "catalog")
     assert list((tmp_path / "catalog").iterdir()) == []
 
 
-def test_a_catalog_scan_during_an_import_never_sees_the_unfinished_title(tmp_path, monkeypatch):
-    into, scans = tmp_path / "catalog", []
+def test_a_renderer_mistake_in_one_scene_is_caught_by_the_check_of_its_part(tmp_path, monkeypatch):
+    render = importer.parts
 
-    def scan_then_validate(folder):
+    def with_a_stray_field(draft):
+        for part in render(draft):
+            yield part.replace("[[scenes.beats]]", "[[scenes.beats]]\nvolume = 11", 1)
+
+    monkeypatch.setattr(importer, "parts", with_a_stray_field)
+    with pytest.raises(ImportFailed, match=r"does not validate .*scenes\[0\]\.beats\[0\]\.volume"):
+        import_fountain(FOUNTAIN / "branching.fountain", tmp_path / "catalog")
+    assert list((tmp_path / "catalog").iterdir()) == []
+
+
+def test_a_long_scene_is_written_and_checked_in_parts_that_make_the_same_title(tmp_path, monkeypatch):
+    whole = import_title_and_text(tmp_path / "whole")
+    checked, check = [], importer.TitleParts.check
+
+    def recording(checker, part):
+        checked.append(tomllib.loads(part))
+        check(checker, part)
+
+    monkeypatch.setattr(film_toml, "BEATS_PER_PART", 2)
+    monkeypatch.setattr(importer.TitleParts, "check", recording)
+    in_parts = import_title_and_text(tmp_path / "parts")
+    more = [data["scenes"]["beats"] for data in checked if isinstance(data.get("scenes"), dict)]
+    assert more and all(len(beats) <= 2 for beats in more)
+    assert all(len(data["scenes"][0]["beats"]) <= 2 for data in checked if isinstance(data.get("scenes"), list))
+    assert in_parts == whole  # the same file, the same scenes, beats and running time
+
+
+def import_title_and_text(into: Path):
+    title = importer.import_title(FOUNTAIN / "long.fountain", into)
+    return title._replace(path=None), (title.path / "film.toml").read_text(encoding="utf-8")
+
+
+def test_a_renderer_mistake_in_a_later_part_of_a_scene_names_its_beat(tmp_path, monkeypatch):
+    render = importer.parts
+
+    def with_a_stray_field(draft):
+        parts = list(render(draft))
+        later = next(index for index, part in enumerate(parts) if part.startswith("\n[[scenes.beats]]"))
+        parts[later] = parts[later].replace("[[scenes.beats]]", "[[scenes.beats]]\nvolume = 11", 1)
+        yield from parts
+
+    monkeypatch.setattr(film_toml, "BEATS_PER_PART", 2)
+    monkeypatch.setattr(importer, "parts", with_a_stray_field)
+    with pytest.raises(ImportFailed, match=r"does not validate .*scenes\[0\]\.beats\[2\]\.volume"):
+        import_fountain(FOUNTAIN / "branching.fountain", tmp_path / "catalog")
+    assert list((tmp_path / "catalog").iterdir()) == []
+
+
+def test_a_catalog_scan_during_an_import_never_sees_the_unfinished_title(tmp_path, monkeypatch):
+    into, scans, check = tmp_path / "catalog", [], importer.TitleParts.check
+
+    def scan_then_check(checker, part):
         catalog = Catalog.load([into])  # what `watch list` would see at this moment
         scans.append((dict(catalog.films), dict(catalog.broken)))
-        return load_title(folder)
+        check(checker, part)
 
-    monkeypatch.setattr(importer, "load_title", scan_then_validate)
+    monkeypatch.setattr(importer.TitleParts, "check", scan_then_check)
     import_fountain(FOUNTAIN / "branching.fountain", into)
-    assert scans == [({}, {})]
+    assert len(scans) > 2 and all(scan == ({}, {}) for scan in scans)
 
 
 def test_an_imported_title_is_found_in_the_user_catalog(private_home):

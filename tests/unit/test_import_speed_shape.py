@@ -136,4 +136,4 @@ def test_the_parse_reports_its_progress_as_it_reads_the_lines():
     importer.convert(SCENE * 4000, title_id="long", progress=told.append)  # about 12,000 paragraphs
     parsing = [fraction for fraction in told if fraction < importer._PARSED]
     assert len(parsing) >= 5 and parsing == sorted(parsing) and parsing[0] > 0
-    assert told == sorted(told) and told[-1] == importer._CONVERTED
+    assert told == sorted(told) and told[-1] == importer._BUILT

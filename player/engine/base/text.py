@@ -33,6 +33,27 @@ def printable(text: str, keep_newlines: bool = True) -> str:
     return text if keep_newlines else text.replace("\n", " ")
 
 
+_FOLD_CHUNK = 1 << 16
+
+
+def folded(text: str) -> str:
+    """The text with each run of white space made one space, and none at either end, as " ".join(text.split()).
+
+    That holds a string for every word at once: a hundred thousand for a megabyte paragraph, fifteen times its
+    size. So a long text is folded a chunk at a time, each cut where white space ends."""
+    if len(text) <= _FOLD_CHUNK:
+        return " ".join(text.split())
+    pieces, start = [], 0
+    while start < len(text):
+        end = min(start + _FOLD_CHUNK, len(text))
+        while end < len(text) and text[end].isspace():  # the chunk takes the whole run of spaces it ends in
+            end += 1
+        chunk = text[start:end]
+        pieces.append(" ".join(chunk.split()) + (" " if chunk[-1].isspace() else ""))
+        start = end
+    return "".join(pieces).strip()
+
+
 def counted(number: int, noun: str, plural: str | None = None) -> str:
     """ "1 scene", "2 scenes": the number with the noun in the form it takes."""
     return f"{number} {noun if number == 1 else plural or noun + 's'}"

@@ -12,11 +12,12 @@ import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from rich.cells import cell_len
 
 from player.engine.base.errors import CatalogError, TitleNotFound
+from player.engine.base.text import folded
 
 TAGS = ("action", "romance", "dialogue", "suspense", "humor", "mystery", "dark", "hopeful", "quiet", "spectacle")
 KINDS = ("action", "dialogue", "caption")
@@ -41,6 +42,15 @@ def reading_seconds(text: str, wpm: float = DEFAULT_WPM) -> float:
     """How long a beat stays on screen when the author gave no duration."""
     words = len(text.split())
     return round(max(MIN_BEAT_SECONDS, words * 60.0 / wpm + BEAT_PAUSE_SECONDS), 2)
+
+
+def runtime_seconds(main_seconds: float, ending_seconds: Iterable[float]) -> float:
+    """A film's running time: its main scenes plus its longest authored ending."""
+    return main_seconds + max(ending_seconds)
+
+
+def in_minutes(seconds: float) -> float:
+    return round(seconds / 60.0, 1)
 
 
 @dataclass(frozen=True)
@@ -155,12 +165,11 @@ class Film:
 
     @property
     def runtime_seconds(self) -> float:
-        """The main scenes plus the longest authored ending."""
-        return self.main_seconds + max(ending.seconds for ending in self.branch.endings)
+        return runtime_seconds(self.main_seconds, [ending.seconds for ending in self.branch.endings])
 
     @property
     def minutes(self) -> float:
-        return round(self.runtime_seconds / 60.0, 1)
+        return in_minutes(self.runtime_seconds)
 
     def tag_counts(self) -> dict[str, int]:
         """How many beats of the main part carry each tag, most first (ties in vocabulary order): what the film
@@ -232,7 +241,7 @@ class _Checker:
             if len(item.strip()) > longest:
                 self.problem(f"{where}{key}", f"{item[:30]!r}... is {len(item.strip())} characters; keep each "
                                               f"under {longest}")
-        return tuple(" ".join(item.split()) for item in value)
+        return tuple(folded(item) for item in value)
 
     def decision(self, table: dict, where: str, characters: dict[str, Character],
                  required: bool) -> tuple[str, tuple[str, ...]]:
@@ -250,7 +259,7 @@ class _Checker:
                                             "things that follow from the decision")
         if follows and not decision:
             self.problem(f"{where}decision", "follows needs a decision; add decision = \"...\"")
-        return " ".join(decision.split()), follows
+        return folded(decision), follows
 
     def world(self, raw: dict, characters: dict[str, Character]) -> World:
         world = raw.get("world", {})
@@ -292,7 +301,7 @@ class _Checker:
             for word in cannot:
                 if not word.isalpha():
                     self.problem(f"{where}cannot", f"{word!r} is not a single word")
-            states.append(State(character_id, " ".join(now.split()).rstrip("."),
+            states.append(State(character_id, folded(now).rstrip("."),
                                 tuple(word.lower() for word in cannot)))
         return tuple(state for state in states if state.character in characters)
 
@@ -304,18 +313,23 @@ class _Checker:
         ways = []
         for number, way in enumerate(value):
             here = f"branch.ways[{number}]."
-            way_id = self.text(way, "id", here)
-            if way_id and not valid_id(way_id):
-                self.problem(f"{here}id", f"{way_id!r} must be lower-case letters, digits and -")
-            elif way_id in ending_ids:
-                self.problem(f"{here}id", f"{way_id!r} is used twice; ways and endings each need their own id")
-            ending_ids.add(way_id)
+            way_id = self.own_id(way, here, ending_ids, "ways and endings each need their own id")
             decision, follows = self.decision(way, here, characters, required=True)
             for key in sorted(set(way) - {"id", "decision", "summary", "tags", "follows"}):
                 self.problem(f"{here}{key}", "is not a way field; use id, decision, summary, tags, follows")
             ways.append(Way(id=way_id, decision=decision, summary=self.text(way, "summary", here),
                             tags=self.tags(way, here), follows=follows))
         return tuple(ways)
+
+    def own_id(self, raw: dict, here: str, seen: set[str], twice: str) -> str:
+        """The table's id, which must be a valid id not in `seen`; added to `seen`."""
+        value = self.text(raw, "id", here)
+        if value and not valid_id(value):
+            self.problem(f"{here}id", f"{value!r} must be lower-case letters, digits and -")
+        elif value in seen:
+            self.problem(f"{here}id", f"{value!r} is used twice; {twice}")
+        seen.add(value)
+        return value
 
     def table_list(self, table: dict, key: str, where: str, what: str) -> list[dict]:
         value = table.get(key)
@@ -389,25 +403,27 @@ class _Checker:
 
     def scenes(self, table: dict, where: str, characters: dict[str, Character], wpm: float,
                seen_ids: set[str]) -> tuple[Scene, ...]:
-        scenes = []
-        for number, raw in enumerate(self.table_list(table, "scenes", where, "id, title, storyboard and beats")):
-            here = f"{where}scenes[{number}]."
-            scene_id = self.text(raw, "id", here)
-            if scene_id and not valid_id(scene_id):
-                self.problem(f"{here}id", f"{scene_id!r} must be lower-case letters, digits and -")
-            elif scene_id in seen_ids:
-                self.problem(f"{here}id", f"{scene_id!r} is used twice; give each scene its own id")
-            seen_ids.add(scene_id)
-            title = self.text(raw, "title", here)
-            place = self.text(raw, "place", here, required=False)
-            frame = self.frame(raw, here)
-            beats = []
-            for beat_number, raw_beat in enumerate(self.table_list(raw, "beats", here, "kind, text and tags")):
-                beat = self.beat(raw_beat, f"{here}beats[{beat_number}].", characters, wpm)
-                if beat:
-                    beats.append(beat)
-            scenes.append(Scene(id=scene_id, title=title, place=place, storyboard=frame, beats=tuple(beats)))
-        return tuple(scenes)
+        return tuple(self.scene(raw, f"{where}scenes[{number}].", characters, wpm, seen_ids) for number, raw
+                     in enumerate(self.table_list(table, "scenes", where, "id, title, storyboard and beats")))
+
+    def scene(self, raw: dict, here: str, characters: dict[str, Character], wpm: float,
+              seen_ids: set[str]) -> Scene:
+        scene_id = self.own_id(raw, here, seen_ids, "give each scene its own id")
+        title = self.text(raw, "title", here)
+        place = self.text(raw, "place", here, required=False)
+        frame = self.frame(raw, here)
+        return Scene(id=scene_id, title=title, place=place, storyboard=frame,
+                     beats=self.beats(raw, here, characters, wpm))
+
+    def beats(self, raw: dict, here: str, characters: dict[str, Character], wpm: float,
+              first: int = 0) -> tuple[Beat, ...]:
+        """A scene's beats; `first` is the number of the first, when they go on from an earlier part."""
+        beats = []
+        for number, raw_beat in enumerate(self.table_list(raw, "beats", here, "kind, text and tags"), first):
+            beat = self.beat(raw_beat, f"{here}beats[{number}].", characters, wpm)
+            if beat:
+                beats.append(beat)
+        return tuple(beats)
 
     def characters(self, data: dict) -> dict[str, Character]:
         raw = data.get("characters", {})  # a silent film has none
@@ -457,7 +473,8 @@ class _Checker:
         return Branch(question=question, timer=timer, endings=tuple(endings), ways=ways,
                       world=self.world(raw, characters))
 
-    def film(self, data: dict) -> Film:
+    def fields(self, data: dict) -> dict:
+        """The film's own fields and its characters: everything of a Film but its id, scenes, branch and path."""
         title = self.text(data, "title", "")
         year = data.get("year")
         if isinstance(year, bool) or not isinstance(year, int):
@@ -475,14 +492,16 @@ class _Checker:
         if not isinstance(credits, list) or not all(isinstance(c, str) for c in credits):
             self.problem("credits", "must be a list of strings")
             credits = []
-        characters = self.characters(data)
-        seen: set[str] = set()
+        return dict(title=title, year=year, genres=tuple(genres), synopsis=self.text(data, "synopsis", ""),
+                    author=self.text(data, "author", "", required=False), credits=tuple(credits),
+                    characters=self.characters(data), reading_wpm=float(wpm))
+
+    def film(self, data: dict) -> Film:
+        fields = self.fields(data)
+        characters, wpm, seen = fields["characters"], fields["reading_wpm"], set()
         scenes = self.scenes(data, "", characters, wpm, seen)
         branch = self.branch(data, characters, wpm, seen)
-        return Film(id=self.folder.name, title=title, year=year, genres=tuple(genres),
-                    synopsis=self.text(data, "synopsis", ""), author=self.text(data, "author", "", required=False),
-                    credits=tuple(credits), characters=characters, scenes=scenes, branch=branch,
-                    path=self.folder, reading_wpm=float(wpm))
+        return Film(id=self.folder.name, scenes=scenes, branch=branch, path=self.folder, **fields)
 
 
 def load_title(folder: Path) -> Film:
@@ -492,16 +511,91 @@ def load_title(folder: Path) -> Film:
     if not toml_path.is_file():
         raise CatalogError([f"{toml_path}: missing; a title folder needs a film.toml (see docs/catalog-format.md)"])
     try:
-        data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+        text = toml_path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise CatalogError([f"{toml_path}: not UTF-8 text; save it as UTF-8"]) from None
-    except tomllib.TOMLDecodeError as error:
-        raise CatalogError([f"{toml_path}: not valid TOML: {error}; fix the syntax there"]) from None
     checker = _Checker(folder, toml_path)
-    film = checker.film(data)
+    film = checker.film(_parsed(text, toml_path))
     if checker.problems:
         raise CatalogError(checker.problems)
     return film
+
+
+def _parsed(text: str, toml_path: Path) -> dict:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise CatalogError([f"{toml_path}: not valid TOML: {error}; fix the syntax there"]) from None
+
+
+class Checked(NamedTuple):
+    """What `watch import` says of a title it wrote."""
+
+    path: Path
+    title: str
+    scenes: int  # main scenes
+    endings: int  # authored endings
+    minutes: float
+
+
+class TitleParts:
+    """Validates a film.toml part by part, in the order `watch import` writes it, so that a long film is never
+    held whole, neither as text nor as tables: first the film's fields and characters, then the main scenes, each
+    a [[scenes]] table with its first beats and then parts of more [[scenes.beats]], then the branch with its
+    endings. Each part after the first starts with its own table header, so the parts parse alone to what the
+    whole file parses to (more beats alone parse as a `scenes` table holding only beats). The same checks as
+    load_title; `check` raises CatalogError at the first part with a problem."""
+
+    def __init__(self, folder: Path):
+        self._checker = _Checker(folder, folder / "film.toml")
+        self._fields: dict | None = None
+        self._seen: set[str] = set()
+        self._scenes = 0
+        self._beats = 0  # in the last main scene so far
+        self._main_seconds = 0.0
+        self._done: Checked | None = None
+
+    def check(self, part: str) -> None:
+        checker, data = self._checker, _parsed(part, self._checker.toml_path)
+        if self._done is not None:
+            checker.problem("", "there is more after the branch; the [branch] table comes last")
+        elif self._fields is None:
+            self._fields = checker.fields(data)
+        elif self._scenes and _more_beats(data):
+            beats = checker.beats(data["scenes"], f"scenes[{self._scenes - 1}].", self._fields["characters"],
+                                  self._fields["reading_wpm"], first=self._beats)
+            self._beats += len(beats)
+            self._main_seconds += sum(beat.duration for beat in beats)
+        elif set(data) == {"scenes"}:
+            for raw in checker.table_list(data, "scenes", "", "id, title, storyboard and beats"):
+                scene = checker.scene(raw, f"scenes[{self._scenes}].", self._fields["characters"],
+                                      self._fields["reading_wpm"], self._seen)
+                self._scenes += 1
+                self._beats = len(scene.beats)
+                self._main_seconds += scene.seconds
+        elif set(data) == {"branch"}:
+            if not self._scenes:
+                checker.table_list({}, "scenes", "", "id, title, storyboard and beats")
+            branch = checker.branch(data, self._fields["characters"], self._fields["reading_wpm"], self._seen)
+            runtime = runtime_seconds(self._main_seconds, [ending.seconds for ending in branch.endings] or [0.0])
+            self._done = Checked(checker.folder, self._fields["title"], self._scenes, len(branch.endings),
+                                 in_minutes(runtime))
+        else:
+            checker.problem("", f"a part with {', '.join(sorted(data)) or 'nothing'}; expected one [[scenes]] "
+                                "table or the [branch] table")
+        if checker.problems:
+            raise CatalogError(checker.problems)
+
+    def checked(self) -> Checked:
+        """The title, once every part is checked."""
+        if self._done is None:
+            raise CatalogError([f"{self._checker.toml_path}: the [branch] table is missing"])
+        return self._done
+
+
+def _more_beats(data: dict) -> bool:
+    """Whether a part holds only more beats of the scene before it: [[scenes.beats]] tables alone."""
+    return set(data) == {"scenes"} and isinstance(data["scenes"], dict) and set(data["scenes"]) == {"beats"}
 
 
 @dataclass

@@ -8,6 +8,7 @@ of the film.
 from __future__ import annotations
 
 import re
+from player.engine.base.text import folded
 
 MAX_CHARS = 200  # fits the caption box at 80x24
 MIN_NEW_WORDS = 2  # the model must add at least this much to the opener
@@ -36,7 +37,7 @@ def ngrams(text: str, n: int) -> set[tuple[str, ...]]:
 
 def _trim(text: str) -> str:
     """End the beat at a sentence end, never mid-word, and keep it within MAX_CHARS."""
-    text = " ".join(text.split())
+    text = folded(text)
     if len(text) > MAX_CHARS:
         ends = [match.end() for match in _SENTENCE_END.finditer(text[:MAX_CHARS])]
         if ends and ends[-1] >= MAX_CHARS // 2:

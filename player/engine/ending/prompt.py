@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from player.engine.catalog.films import Beat, Film
 from player.engine.ending.plan import BeatPlan, short_name
+from player.engine.base.text import folded
 
 FULL_SCENES = 3  # the last scenes are told beat by beat; the earlier ones by their titles only
 ENDING_HEADING = "How it ended:"
@@ -28,7 +29,7 @@ def beat_line(film: Film, beat: Beat) -> str:
 
 def story_prefix(film: Film) -> str:
     """The choice-independent part of the prompt; it ends where the ending's first line begins."""
-    parts = [film.title, f"A {' and '.join(film.genres)} story.", "", " ".join(film.synopsis.split()), ""]
+    parts = [film.title, f"A {' and '.join(film.genres)} story.", "", folded(film.synopsis), ""]
     parts += ["The people in it:"] if film.characters else []  # a silent film may have none
     now = {state.character: f" Now {state.now}." for state in film.branch.world.state}  # so the ending keeps to it
     parts += [f"{c.name}: {c.description}{now.get(key, '')}" for key, c in film.characters.items()]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from rich.cells import cell_len
+from player.engine.base.text import folded
 
 BEAT_CELLS = 200     # the most a beat may hold: what fits the caption box of an 80x24 terminal
 PACK_CELLS = 150     # short sentences are packed together into one beat up to this size
@@ -60,7 +61,7 @@ def wrap(text: str, cells: int) -> list[str]:
 def sentences(text: str) -> list[str]:
     """The text's sentences, its white space folded."""
     pieces: list[str] = []
-    for piece in _SENTENCE_GAP.split(" ".join(text.split())):
+    for piece in _SENTENCE_GAP.split(folded(text)):
         if pieces and _ABBREVIATION.search(pieces[-1][-8:]):  # the tail is enough: "Capt." is the longest
             pieces[-1] += " " + piece  # "Mr. Crane" is one sentence
         elif piece:

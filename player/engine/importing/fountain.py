@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
+from player.engine.base.text import folded
 
 # Removed text leaves these marks behind, so a line that held only a note or boneyard disappears instead of
 # becoming a blank line that would split a paragraph (and turn the rest of a speech into action).
@@ -83,14 +84,10 @@ def plain(text: str) -> str:
     return text
 
 
-def _squash(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _lines_text(lines: Iterable[str]) -> str:
     """A paragraph's lines, each squashed, kept on lines of their own; emphasis is removed from the whole
     paragraph, as writers let it run across a line break."""
-    return plain("\n".join(_squash(line) for line in lines))
+    return plain("\n".join(folded(line) for line in lines))
 
 
 @dataclass(slots=True)
@@ -119,7 +116,7 @@ def _lines(text: str) -> Iterator[_Line]:
     notes: list[str] = []
 
     def keep(match: re.Match) -> str:
-        notes.append(_squash(plain(match.group(1))))
+        notes.append(folded(plain(match.group(1))))
         return f"{_NOTE_MARK}{len(notes) - 1}{_NOTE_MARK}" + ("\n" + _GHOST) * match.group().count("\n")
 
     text = _OPEN_NOTE.sub(keep, _NOTE.sub(keep, text)).replace("]]", "").replace("*/", "")
@@ -167,7 +164,7 @@ def _heading(text: str) -> str | None:
         stripped = stripped[1:]
     elif not SCENE_PREFIX.match(stripped):
         return None
-    return _squash(plain(_SCENE_NUMBER.sub("", stripped)))
+    return folded(plain(_SCENE_NUMBER.sub("", stripped)))
 
 
 def _transition(text: str) -> str | None:
@@ -210,9 +207,9 @@ class _Parser:
         if _is_standalone(first.text):
             if stripped.startswith("#"):
                 level = len(stripped) - len(stripped.lstrip("#"))
-                self.add("section", _squash(plain(stripped[level:])), first.number, first.notes, level=level)
+                self.add("section", folded(plain(stripped[level:])), first.number, first.notes, level=level)
             elif not _is_page_break(stripped):
-                self.add("synopsis", _squash(plain(stripped[1:])), first.number, first.notes)
+                self.add("synopsis", folded(plain(stripped[1:])), first.number, first.notes)
             return
         heading = _heading(first.text)
         if heading is not None:
@@ -228,7 +225,7 @@ class _Parser:
         # A leading ! forces action, so it is checked before anything the line could be mistaken for.
         transition = _transition(first.text) if len(lines) == 1 and not stripped.startswith("!") else None
         if transition is not None:
-            self.add("transition", _squash(plain(transition)), first.number, notes)
+            self.add("transition", folded(plain(transition)), first.number, notes)
         elif stripped.startswith(">") and stripped.endswith("<"):
             self.add("centered", _lines_text(line.text.strip().removeprefix(">").removesuffix("<") for line in lines),
                      first.number, notes)
@@ -254,7 +251,7 @@ class _Parser:
         def close() -> None:
             nonlocal parenthetical, said
             if said:  # emphasis is removed from the whole stretch: it may run across its lines
-                speech.append(Speech(text=plain(_squash(" ".join(said))), parenthetical=parenthetical))
+                speech.append(Speech(text=plain(folded(" ".join(said))), parenthetical=parenthetical))
             elif parenthetical and speech:  # a parenthetical after the last line: what they do after speaking
                 speech[-1] = Speech(f"{speech[-1].text} ({parenthetical})", speech[-1].parenthetical)
             parenthetical, said = None, []
@@ -268,7 +265,7 @@ class _Parser:
                 close()
                 aside = " ".join(rest[index:closing + 1])
                 end = len(aside) - 1 if aside.endswith(")") else aside.index(")")
-                parenthetical = _squash(plain(aside[1:end])) or None
+                parenthetical = folded(plain(aside[1:end])) or None
                 said += [aside[end + 1:].strip()] if aside[end + 1:].strip() else []
                 index = closing
             elif not stripped:  # a forced blank line ("  ") inside a speech starts a new stretch
@@ -301,7 +298,7 @@ def _title_page(lines: list[_Line]) -> dict[str, str] | None:
             value = match.group(2)
         else:
             value = line.text  # a continuation line, indented by a tab or spaces
-        value = _squash(plain(value))
+        value = folded(plain(value))
         if value:
             page[key].append(value)
     return {key: "\n".join(values) for key, values in page.items()}

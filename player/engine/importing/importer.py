@@ -1,8 +1,10 @@
 """`watch import`: turn a Fountain screenplay into a title folder (film.toml and frames) and write it in one step.
 
 The conventions (branch note, `# Ending:` sections, tag overrides) are documented in docs/catalog-format.md,
-"Importing Fountain screenplays". Everything is checked before anything is written, and the title is built in a
-hidden staging folder next to its destination, validated with `load_title`, then renamed into place.
+"Importing Fountain screenplays". Everything in the screenplay is checked before anything is written. The title is
+built in a hidden staging folder next to its destination, film.toml a part at a time, each part validated as it
+is written (films.TitleParts, the checks of load_title), then the folder is renamed into place. A long film is
+never held whole as text: memory stays under ten times the screenplay's size (docs/measurements.md).
 
 The conversion is in parts: screenplay (elements to draft scenes, beats and endings), beat_split (prose into
 beats), names (ids and titles), authored_endings (the branch), cast (characters), title_page (the film's fields),
@@ -15,27 +17,28 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import Callable
 
 from player.engine.importing.authored_endings import branch_endings, branch_ways
 from player.engine.importing.cast import find_characters
-from player.engine.catalog.films import Film, load_title, valid_id, without_article
+from player.engine.catalog.films import Checked, TitleParts, valid_id, without_article
 from player.engine.base.errors import CatalogError, ImportFailed
-from player.engine.importing.film_toml import render
-from player.engine.importing.fountain import parse
+from player.engine.importing.film_toml import parts
+from player.engine.importing.fountain import Screenplay, parse
 from player.engine.base.files import atomic_write, fsync_dir
 from player.engine.importing.names import UniqueIds, place, slug
-from player.engine.importing.screenplay import Builder, DraftBeat
+from player.engine.importing.screenplay import Builder, DraftBeat, DraftFilm
 from player.engine.importing.storyboard_cards import frames
 from player.engine.importing.title_page import film_fields
 
 
 MAX_SCREENPLAY_BYTES = 20_000_000  # a feature is about 0.2 MB; a larger file is refused before it is read
 Progress = Callable[[float], None]  # told the fraction of the import done, from 0 to 1
-# What part of an import's time each phase takes, measured on generated screenplays (benchmarks/bench_import.py)
-_PARSED, _BUILT, _CONVERTED, _WRITTEN = 0.1, 0.35, 0.45, 0.8
+# What part of an import's time parsing, and parsing with building, take, measured on generated screenplays
+# (benchmarks/bench_import.py); writing and checking the title take the rest
+_PARSED, _BUILT = 0.1, 0.35
 
 
 def _no_progress(fraction: float) -> None:
@@ -54,28 +57,51 @@ class TitleExists(ImportFailed):
         super().__init__(f"a title {path.name!r} already exists in {path.parent}; use --force to replace it")
 
 
-class Conversion(NamedTuple):
+@dataclass(frozen=True)
+class Conversion:
     title_id: str
-    film_toml: str
-    frames: dict[str, str]  # path relative to the title folder -> the frame's text
+    draft: DraftFilm
+
+    @property
+    def film_toml(self) -> str:
+        return "".join(parts(self.draft))
+
+    @property
+    def frames(self) -> dict[str, str]:
+        """Each frame's text, by its path relative to the title folder."""
+        return dict(frames(self.draft))
 
 
 def convert(text: str, title_id: str | None = None, source_name: str = "screenplay.fountain",
             year: int | None = None, progress: Progress = _no_progress) -> Conversion:
-    """Convert Fountain text into a film.toml and its frames, without writing anything. Raises ImportFailed.
+    """Convert Fountain text into a title, without writing anything. Raises ImportFailed.
 
     `progress` is told the fraction done as the lines are parsed, and every few hundred elements as they are
-    built (beats are split and tagged there); convert ends at 0.45 of an import, the rest is writing the title
+    built (beats are split and tagged there); convert ends at 0.35 of an import, the rest is writing the title
     and checking it."""
-    if title_id is not None and not valid_id(title_id):
-        raise ImportFailed(f"{title_id!r} is not a valid title id; use lower-case letters, digits and -")
+    _check_id(title_id)
     if not text.strip():
         raise ImportFailed("the screenplay is empty")
+    return _built(_parsed(text, progress), title_id, source_name, year, progress)
+
+
+def _check_id(title_id: str | None) -> None:
+    if title_id is not None and not valid_id(title_id):
+        raise ImportFailed(f"{title_id!r} is not a valid title id; use lower-case letters, digits and -")
+
+
+def _parsed(text: str, progress: Progress) -> Screenplay:
     screenplay = parse(text, progress=lambda fraction: progress(_PARSED * fraction))
     progress(_PARSED)
+    return screenplay
+
+
+def _built(screenplay: Screenplay, title_id: str | None, source_name: str, year: int | None,
+           progress: Progress) -> Conversion:
+    """The title, from the parsed screenplay, whose elements it takes out: each is freed once built."""
     builder = Builder()
     title_page, pending = screenplay.title_page, screenplay.elements[::-1]
-    del screenplay  # each element is freed once built (popped from the end of `pending`): less memory at once
+    screenplay.elements.clear()
     total = len(pending)
     while pending:
         builder.element(pending.pop())
@@ -100,10 +126,7 @@ def convert(text: str, title_id: str | None = None, source_name: str = "screenpl
     ways, world = branch_ways(builder, characters)
     film_id = title_id or slug(film["title"]) or slug(Path(source_name).stem) or "imported"
     progress(_BUILT)
-    conversion = Conversion(film_id, render(film, characters, main, question, endings, source_name, ways, world),
-                            frames(main, endings, characters))
-    progress(_CONVERTED)
-    return conversion
+    return Conversion(film_id, DraftFilm(film, characters, main, question, endings, ways, world, source_name))
 
 
 def read_screenplay(path: Path) -> str:
@@ -140,18 +163,16 @@ def read_screenplay(path: Path) -> str:
 
 
 def import_title(source: Path, into: Path, title_id: str | None = None, force: bool = False,
-                 progress: Progress = _no_progress) -> Film:
-    """Import a Fountain file as a title in the catalog folder `into`; return the new title, as loaded from its
-    folder (so a caller need not load it again).
+                 progress: Progress = _no_progress) -> Checked:
+    """Import a Fountain file as a title in the catalog folder `into`; return what was checked of it.
 
     Raises ImportFailed (nothing written) for bad input, and TitleExists if the title is there and not `force`.
     `progress` is told the fraction done as the import goes (see convert), and 1.0 once the title is in place.
     """
     source = Path(source)
-    # The conversion goes straight to _place, which holds its only reference and lets it go once it is written
-    film = _place(_converted(source, title_id, progress), Path(into), force, progress)
+    checked = _place(_converted(source, title_id, progress), Path(into), force, progress)
     progress(1.0)
-    return film
+    return checked
 
 
 def import_fountain(source: Path, into: Path, title_id: str | None = None, force: bool = False,
@@ -161,20 +182,41 @@ def import_fountain(source: Path, into: Path, title_id: str | None = None, force
 
 
 def _converted(source: Path, title_id: str | None, progress: Progress) -> Conversion:
-    text = read_screenplay(source)
+    _check_id(title_id)
+    screenplay = _parsed(read_screenplay(source), progress)  # the text is freed once parsed
     try:
-        return convert(text, title_id=title_id, source_name=source.name, progress=progress)
+        return _built(screenplay, title_id, source.name, None, progress)
     except ImportFailed as error:
         raise ImportFailed(f"{source.name}: {error}") from None
 
 
-def _write_files(folder: Path, conversion: Conversion, progress: Progress) -> None:
-    """Every file fsynced, and its folder, so that the title renamed into place is whole after a power cut."""
-    for number, (relative, art) in enumerate(conversion.frames.items(), 1):
+def _write_files(folder: Path, conversion: Conversion, progress: Progress) -> Checked:
+    """The frames, then film.toml part by part, each part checked before it is written. Every file fsynced, and
+    its folder, so that the title renamed into place is whole after a power cut."""
+    draft, done = conversion.draft, 0
+    total = len(draft.main) + sum(len(scenes) for _, scenes in draft.endings)
+
+    def advance() -> None:  # each scene's frame, then its part of film.toml
+        nonlocal done
+        done += 1
+        if done % 32 == 0:
+            progress(_BUILT + (1 - _BUILT) * done / (2 * total + 1))
+
+    folder.mkdir()
+    for relative, art in frames(draft):
         atomic_write(folder / relative, art.encode())
-        if number % 32 == 0:  # a frame's fsync is the slow part of writing
-            progress(_CONVERTED + (_WRITTEN - _CONVERTED) * number / (len(conversion.frames) + 1))
-    atomic_write(folder / "film.toml", conversion.film_toml.encode())
+        advance()
+    checker = TitleParts(folder)
+    # Not atomic_write: the file is in the staging folder, which is renamed into place only once it is whole
+    with open(folder / "film.toml", "w", encoding="utf-8") as file:
+        for part in parts(draft):
+            checker.check(part)
+            file.write(part)
+            advance()
+        file.flush()
+        os.fsync(file.fileno())
+    fsync_dir(folder)
+    return checker.checked()
 
 
 def write_title(conversion: Conversion, into: Path, force: bool = False) -> Path:
@@ -183,8 +225,8 @@ def write_title(conversion: Conversion, into: Path, force: bool = False) -> Path
     return _place(conversion, into, force, _no_progress).path
 
 
-def _place(conversion: Conversion, into: Path, force: bool, progress: Progress) -> Film:
-    """write_title, returning the title as loaded when it was checked."""
+def _place(conversion: Conversion, into: Path, force: bool, progress: Progress) -> Checked:
+    """write_title, returning what was checked of the title."""
     target = into / conversion.title_id
     if (target.exists() or target.is_symlink()) and not force:
         raise TitleExists(target)
@@ -196,10 +238,7 @@ def _place(conversion: Conversion, into: Path, force: bool, progress: Progress) 
     try:
         # The title sits one level down, so a catalog scan never sees a half-written film.toml in `into`.
         folder = staging / conversion.title_id
-        _write_files(folder, conversion, progress)
-        del conversion  # written: free it before the title is loaded back and checked, the import's peak
-        progress(_WRITTEN)
-        film = load_title(folder)
+        checked = _write_files(folder, conversion, progress)
         if target.exists() or target.is_symlink():
             if not force:
                 raise TitleExists(target)
@@ -219,4 +258,4 @@ def _place(conversion: Conversion, into: Path, force: bool, progress: Progress) 
         raise ImportFailed(f"could not write {target} ({error.strerror or error}); nothing was changed") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return replace(film, path=target)
+    return checked._replace(path=target)

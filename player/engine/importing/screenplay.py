@@ -22,6 +22,7 @@ from player.engine.base.errors import ImportFailed
 from player.engine.importing.fountain import Element
 from player.engine.catalog.lexicon import infer_tags, ranked
 from player.engine.importing.names import slug
+from player.engine.base.text import folded
 
 DIRECTIVES = ("branch", "tags", "title", "character", "decision", "follows", "cast", "props", "places", "never",
               "state")
@@ -89,6 +90,20 @@ class DraftState:
     line: int
 
 
+@dataclass
+class DraftFilm:
+    """A converted screenplay, not yet written: what film_toml and storyboard_cards render."""
+
+    fields: dict  # title, year, genres, synopsis, author, credits (title_page.film_fields)
+    characters: dict[str, tuple[str, str]]  # id -> (name, description)
+    main: list[DraftScene]
+    question: str
+    endings: list[tuple[DraftEnding, list[DraftScene]]]
+    ways: list[DraftWay]
+    world: dict[str, tuple] | None
+    source_name: str
+
+
 def tone(beats: Iterable[DraftBeat]) -> list[str]:
     """The two tags these beats carry most, dialogue aside (every line of talk carries it)."""
     return ranked(Counter(tag for beat in beats for tag in beat.tags if tag != "dialogue"))[:2]
@@ -117,7 +132,7 @@ def _fields(value: str) -> list[str]:
 def _items(value: str, commas: bool) -> tuple[str, ...]:
     """A list note's items: split at `|`, and also at commas for lists of single words (cast, never)."""
     parts = re.split(r"[|,]" if commas else r"\|", value)
-    return tuple(" ".join(part.split()) for part in parts if part.strip())
+    return tuple(folded(part) for part in parts if part.strip())
 
 
 def _tag_words(override: str, line: int) -> list[str]:
@@ -219,7 +234,7 @@ class Builder:
         if getattr(target, name):
             raise ImportFailed(f"line {line}: a second [[watch: {name}: ...]] note in the same section")
         if name == "decision":
-            target.decision = " ".join(value.split())
+            target.decision = folded(value)
         else:
             target.follows = _items(value, commas=False)
 
@@ -229,7 +244,7 @@ class Builder:
         if len(fields) != 3:
             raise ImportFailed(f"line {line}: a state note has {len(fields)} parts, not 3; write {STATE_NOTE}, "
                                "the words separated by commas")
-        cue, now, cannot = fields[0], " ".join(fields[1].split()), _items(fields[2], commas=True)
+        cue, now, cannot = fields[0], folded(fields[1]), _items(fields[2], commas=True)
         for part, what in ((cue, "cue"), (now, "clause for how they are now"), (cannot, "words it rules out")):
             if not part:
                 raise ImportFailed(f"line {line}: the state note has no {what}; write {STATE_NOTE}")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from rich.cells import cell_len
 
 from player.engine.importing.beat_split import shorten, wrap
 from player.engine.catalog.films import FRAME_COLUMNS, FRAME_ROWS
-from player.engine.importing.screenplay import DraftEnding, DraftScene, tone
+from player.engine.importing.screenplay import DraftFilm, DraftScene, tone
 
 
 def frame_path(scene: DraftScene) -> str:
@@ -34,11 +36,9 @@ def card(top_left: str, top_right: str, heading: str, excerpt: str, cast: str) -
     return "\n".join(rows) + "\n"
 
 
-def frames(main: list[DraftScene], endings: list[tuple[DraftEnding, list[DraftScene]]],
-           characters: dict[str, tuple[str, str]]) -> dict[str, str]:
-    """Each scene's card, by its path in the title folder."""
-    found = {}
-    groups = [("", main)] + [(ending.label, scenes) for ending, scenes in endings]
+def frames(draft: DraftFilm) -> Iterator[tuple[str, str]]:
+    """Each scene's card, with its path in the title folder, one at a time: a long film has a thousand."""
+    groups = [("", draft.main)] + [(ending.label, scenes) for ending, scenes in draft.endings]
     for label, scenes in groups:
         for number, scene in enumerate(scenes, 1):
             where = f"ENDING: {label.upper()} · {number} OF {len(scenes)}" if label else \
@@ -46,8 +46,7 @@ def frames(main: list[DraftScene], endings: list[tuple[DraftEnding, list[DraftSc
             mood = " · ".join(tone(scene.beats))
             first = next((beat for beat in scene.beats if beat.kind == "action"), scene.beats[0])
             excerpt = first.text if first.kind != "dialogue" else \
-                f"{characters[first.speaker or ''][0].upper()}: “{first.text}”"
-            speakers = list(dict.fromkeys(characters[b.speaker][0] for b in scene.beats if b.speaker))
+                f"{draft.characters[first.speaker or ''][0].upper()}: “{first.text}”"
+            speakers = list(dict.fromkeys(draft.characters[b.speaker][0] for b in scene.beats if b.speaker))
             cast = "with " + ", ".join(speakers) if speakers else ""
-            found[frame_path(scene)] = card(where, mood, scene.heading or scene.title, excerpt, cast)
-    return found
+            yield frame_path(scene), card(where, mood, scene.heading or scene.title, excerpt, cast)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from player.engine.importing.names import title_case
 from player.engine.importing.screenplay import Builder
+from player.engine.base.text import folded
 
 _GENRES = {"action": "action", "romance": "romance", "suspense": "thriller", "humor": "comedy",
            "mystery": "mystery", "dark": "drama", "spectacle": "adventure"}
@@ -34,7 +35,7 @@ def guessed_genres(builder: Builder) -> list[str]:
 
 def film_fields(page: dict[str, str], builder: Builder, source_name: str, year: int | None) -> dict:
     def value(*keys: str) -> str:  # a title-page value on one line
-        return " ".join(next((page[key] for key in keys if key in page), "").split())
+        return folded(next((page[key] for key in keys if key in page), ""))
 
     stem = re.sub(r"[-_]+", " ", Path(source_name).stem)
     title = ": ".join(title_case(line) for line in page.get("title", "").split("\n") if line.strip()) \
@@ -47,6 +48,6 @@ def film_fields(page: dict[str, str], builder: Builder, source_name: str, year: 
     synopsis = value("synopsis", "logline") or "\n\n".join(builder.synopses)
     # without a date the year is unknown: 0, which the catalog shows as nothing
     return {"title": title, "year": year or (int(found_year.group()) if found_year else 0),
-            "genres": [" ".join(g.split()) for g in genres], "synopsis": synopsis,
+            "genres": [folded(g) for g in genres], "synopsis": synopsis,
             "author": f"{credit} {author}".strip() if author else credit,
             "credits": [credit for credit in (value("source"), value("copyright")) if credit]}

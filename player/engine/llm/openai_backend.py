@@ -49,6 +49,7 @@ from player.engine.llm import model_files
 from player.engine.llm.backend import (CLOSED, FIRST_TOKEN_BUDGET, STALL_BUDGET, Generated, ModelError, Progress, Request, Wait,
                       current_wait, one_request_at_a_time)
 from player.engine.base.locations import data_home
+from player.engine.base.text import folded
 
 CONNECT_TIMEOUT = 5.0  # seconds to look the host up and open a connection
 MAX_LINE = 1 << 20  # a longer line is not an event stream
@@ -667,7 +668,7 @@ def _server_words(raw: bytes) -> str:
 
 
 def _one_line(text: str, limit: int) -> str:
-    text = " ".join(str(text).split())
+    text = folded(str(text))
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 

@@ -38,6 +38,7 @@ from player.engine.llm import threads
 from player.engine.llm.backend import (CLOSED, STALL_BUDGET, Generated, ModelError, ModelGone, Progress, Request,
                                       one_request_at_a_time)
 from player.engine.base.locations import PACKAGE_DIR, model_log
+from player.engine.base.text import folded
 
 LOADING = "Loading the model"
 READING = "Reading the story"
@@ -132,7 +133,7 @@ class Worker:
         except OSError:
             return None
         found = re.findall(r"error loading model: (.+)", text)
-        return " ".join(found[-1].split()) if found else None
+        return folded(found[-1]) if found else None
 
 
 class LocalBackend:

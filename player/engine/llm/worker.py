@@ -39,6 +39,7 @@ import threading
 import time
 import traceback
 from typing import Callable, Iterable
+from player.engine.base.text import folded
 
 Send = Callable[[dict], None]
 BATCH = 64  # tokens per prompt batch: small enough to report progress often, and always the same (see reuse)
@@ -121,7 +122,7 @@ class Model:
         except Exception as error:  # llama.cpp raising on a damaged file, a prompt too long, a bad request...
             traceback.print_exc()  # into the log
             self.warm_valid = False  # the context may be half evaluated
-            message = " ".join(str(error).split()) or type(error).__name__
+            message = folded(str(error)) or type(error).__name__
             self.send({"id": rid, "event": "error", "message": message})
 
     def load(self, rid, request: dict) -> dict:
