@@ -316,6 +316,26 @@ def test_a_long_scene_is_written_and_checked_in_parts_that_make_the_same_title(t
     assert in_parts == whole  # the same file, the same scenes, beats and running time
 
 
+def test_the_progress_of_writing_a_long_scene_in_parts_stays_in_order_and_under_one(tmp_path, monkeypatch):
+    source = tmp_path / "long-scene.fountain"
+    long_action = " ".join(f"She counts the bottles on shelf {number} and writes the number down." for number in
+                           range(300))
+    source.write_text(f"INT. CELLAR - NIGHT\n\n{long_action}\n\nMARA\nDone.\n\nEXT. YARD - DAWN\n\nShe leaves.\n",
+                      encoding="utf-8")
+    monkeypatch.setattr(film_toml, "BEATS_PER_PART", 1)
+    fractions: list[float] = []
+    importer.import_title(source, tmp_path / "catalog", progress=fractions.append)
+    writing = [fraction for fraction in fractions if fraction > importer._BUILT]
+    assert len(writing) >= 3 and fractions == sorted(fractions) and fractions[-1] == 1.0
+
+
+@pytest.mark.parametrize("per_part", [1, 2, 256])
+def test_the_count_of_film_toml_parts_is_the_number_written(monkeypatch, per_part):
+    monkeypatch.setattr(film_toml, "BEATS_PER_PART", per_part)
+    draft = convert((FOUNTAIN / "long.fountain").read_text(encoding="utf-8")).draft
+    assert len(list(film_toml.parts(draft))) == film_toml.part_count(draft)
+
+
 def import_title_and_text(into: Path):
     title = importer.import_title(FOUNTAIN / "long.fountain", into)
     return title._replace(path=None), (title.path / "film.toml").read_text(encoding="utf-8")

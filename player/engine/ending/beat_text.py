@@ -8,6 +8,7 @@ of the film.
 from __future__ import annotations
 
 import re
+
 from player.engine.base.text import folded
 
 MAX_CHARS = 200  # fits the caption box at 80x24

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from rich.cells import cell_len
+
 from player.engine.base.text import folded
 
 BEAT_CELLS = 200     # the most a beat may hold: what fits the caption box of an 80x24 terminal

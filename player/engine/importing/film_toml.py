@@ -49,8 +49,18 @@ def _beats_toml(beats: list[DraftBeat], prefix: str) -> list[str]:
 def _scene_parts(scene: DraftScene) -> Iterator[str]:
     """A main scene's part of film.toml, its first beats with it, then its other beats a part at a time."""
     yield _joined(_scene_toml(scene, "scenes", slice(BEATS_PER_PART)))
-    for start in range(BEATS_PER_PART, len(scene.beats), BEATS_PER_PART):
+    for start in _later_beats(scene):
         yield _joined(_beats_toml(scene.beats[start:start + BEATS_PER_PART], "scenes"))
+
+
+def _later_beats(scene: DraftScene) -> range:
+    """Where each of a main scene's parts after its first starts, in its beats."""
+    return range(BEATS_PER_PART, len(scene.beats), BEATS_PER_PART)
+
+
+def part_count(draft: DraftFilm) -> int:
+    """How many parts `parts` yields: the fields, each main scene's parts, the branch."""
+    return 2 + sum(1 + len(_later_beats(scene)) for scene in draft.main)
 
 
 def _decision_toml(item: DraftEnding | DraftWay) -> list[str]:

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
+
 from player.engine.base.text import folded
 
 # Removed text leaves these marks behind, so a line that held only a note or boneyard disappears instead of

@@ -25,7 +25,7 @@ from player.engine.importing.authored_endings import branch_endings, branch_ways
 from player.engine.importing.cast import find_characters
 from player.engine.catalog.films import Checked, TitleParts, valid_id, without_article
 from player.engine.base.errors import CatalogError, ImportFailed
-from player.engine.importing.film_toml import parts
+from player.engine.importing.film_toml import part_count, parts
 from player.engine.importing.fountain import Screenplay, parse
 from player.engine.base.files import atomic_write, fsync_dir
 from player.engine.importing.names import UniqueIds, place, slug
@@ -194,13 +194,13 @@ def _write_files(folder: Path, conversion: Conversion, progress: Progress) -> Ch
     """The frames, then film.toml part by part, each part checked before it is written. Every file fsynced, and
     its folder, so that the title renamed into place is whole after a power cut."""
     draft, done = conversion.draft, 0
-    total = len(draft.main) + sum(len(scenes) for _, scenes in draft.endings)
+    steps = len(draft.main) + sum(len(scenes) for _, scenes in draft.endings) + part_count(draft)
 
-    def advance() -> None:  # each scene's frame, then its part of film.toml
+    def advance() -> None:  # each scene's frame, then each part of film.toml
         nonlocal done
         done += 1
         if done % 32 == 0:
-            progress(_BUILT + (1 - _BUILT) * done / (2 * total + 1))
+            progress(_BUILT + (1 - _BUILT) * done / (steps + 1))
 
     folder.mkdir()
     for relative, art in frames(draft):

@@ -39,6 +39,7 @@ import threading
 import time
 import traceback
 from typing import Callable, Iterable
+
 from player.engine.base.text import folded
 
 Send = Callable[[dict], None]
