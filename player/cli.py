@@ -328,8 +328,7 @@ def list_titles(json_output: bool = JsonOption, catalog: Optional[Path] = Catalo
 
 
 def _film_summary(film: Film) -> dict:
-    # year 0 is a title without a known year (an imported screenplay without a date): null in JSON
-    return {"id": film.id, "title": film.title, "year": film.year or None, "genres": list(film.genres),
+    return {"id": film.id, "title": film.title, "year": film.known_year, "genres": list(film.genres),
             "minutes": film.minutes, "scenes": len(film.scenes), "synopsis": film.synopsis,
             "path": str(film.path)}
 

@@ -163,8 +163,7 @@ class CatalogScreen(Screen):
         if why:
             cells.append(Text(self.picks[film.id].reason))
         else:
-            year = str(film.year) if film.year else "—"  # year 0: not known (a screenplay without a date)
-            cells += [year, Text(printable(", ".join(film.genres), False)), clock_text(film.runtime_seconds)]
+            cells += [str(film.known_year or "—"), Text(printable(", ".join(film.genres), False)), clock_text(film.runtime_seconds)]
         return [*cells, mark(self.marks.get(film.id))]
 
     @work(thread=True, exclusive=True, group="catalog-marks", exit_on_error=False)

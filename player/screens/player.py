@@ -111,7 +111,8 @@ class PlayerScreen(Screen[Playback]):
 
     def on_mount(self) -> None:
         self.query_one("#film-title", Static).update(
-            Content(printable(f"{self.film.title} ({self.film.year})", keep_newlines=False)))
+            Content(printable(f"{self.film.title} ({self.film.known_year})" if self.film.known_year else
+                              self.film.title, keep_newlines=False)))
         if self.replay:
             self.plan, self.saved_id = self.replay.plan, self.replay.id
             scene = writer.ending_scene(self.film, self.plan, self.replay.beats)

@@ -49,3 +49,14 @@ async def test_an_imported_screenplay_plays_records_and_offers_your_ending(priva
     assert any(name in " ".join(b["text"] for b in saved[0]["beats"]) for name in names)
     assert run(["profile", "--viewer", "ann", "--json"]) == 0
     assert '"sessions": 1' in capsys.readouterr().out
+
+
+async def test_a_screenplay_without_a_date_plays_under_its_title_alone(private_home, tmp_path):
+    source = tmp_path / "diner.fountain"
+    source.write_text("INT. DINER - NIGHT\n\nMARA\nCoffee.\n", encoding="utf-8")
+    assert run(["import", str(source), "--id", "diner"]) == 0
+    app = build(private_home, "diner", now=ManualTime(), backend=FakeBackend())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.screen.film.year == 0
+        assert str(app.screen.query_one("#film-title").render()) == "Diner"

@@ -171,6 +171,11 @@ class Film:
     def minutes(self) -> float:
         return in_minutes(self.runtime_seconds)
 
+    @property
+    def known_year(self) -> int | None:
+        """The year, or None when it is not known: year = 0, as for a screenplay imported without a date."""
+        return self.year or None
+
     def tag_counts(self) -> dict[str, int]:
         """How many beats of the main part carry each tag, most first (ties in vocabulary order): what the film
         is like up to its branch point, the same for every viewer."""
