@@ -7,7 +7,7 @@ import pytest
 from player.engine.base.errors import ImportFailed
 from player.engine.catalog.films import load_title
 from player.engine.ending import writer
-from player.engine.ending.plan import make_plan
+from player.engine.ending.plan import OPENERS, make_plan
 from player.engine.ending.prompt import story_prefix
 from player.engine.importing.fountain import parse
 from player.engine.importing.importer import convert, write_title
@@ -266,3 +266,33 @@ def test_a_sung_line_in_a_speech_loses_its_closing_tilde_and_a_line_of_tildes():
 def test_a_note_on_a_line_of_tildes_is_kept():
     elements = parse("INT. A - DAY\n\n~~~ [[watch: title: The Song]]\n\nBo waits.\n").elements
     assert [(e.kind, e.text) for e in elements[1:]] == [("note", "watch: title: The Song"), ("action", "Bo waits.")]
+
+
+INTRODUCED = """INT. HALL - DAY
+
+NOB, 42, white, male, stands at a pulpit.
+
+NOB
+And then, fire.
+
+EXT. STEPS - NIGHT
+
+He leaves.
+"""
+
+
+def test_a_description_that_starts_with_the_name_is_listed_once_in_the_prompt(tmp_path):
+    film = film_of(tmp_path, INTRODUCED)
+    assert film.characters["nob"].description.startswith("Nob, 42")
+    people = story_prefix(film).split("The people in it:\n")[1].split("\n")[0]
+    assert people == "Nob, 42, white, male, stands at a pulpit."  # not "Nob: Nob, 42, ...", a line he seems to say
+
+
+@pytest.mark.parametrize("profile", [ACTION, ROMANCE])
+def test_a_film_with_one_person_never_plans_a_beat_for_two(tmp_path, profile):
+    film = film_of(tmp_path, INTRODUCED)
+    two = {template.format(a="Nob", b="Nob") for lists in OPENERS.values() for kinds in lists.values()
+           for template in kinds if "{b}" in template}
+    two |= {opener[:1].upper() + opener[1:] for opener in two}
+    openers = [beat.opener for seed in range(40) for beat in make_plan(film, profile, seed).beats]
+    assert openers and not two & set(openers)  # "Nob kisses Nob, and", "Now, Nob, " said by Nob

@@ -261,6 +261,11 @@ def _beats(film: Film, rng: random.Random, count: int, tone: str, emphasis: tupl
     # the characters at stake whom the material leaves out: the taste beats bring them in
     unseen = [cid for cid in cast(film) if not _named(material_text, names_of(film, cid))] if chosen else []
     pair = focus if len(focus) > 1 else focus * 2 if focus else ("", " ")
+    # One person at stake: an opener about two ({b}) would have them kiss themselves or say their own name, so
+    # those are passed over, and where a tag has only such openers (romance), any tag's may stand in.
+    alone = pair[0] == pair[1]
+    for_the_cast = (lambda opener: "{b}" not in opener) if alone else (lambda opener: True)
+    spare_tags = emphasis + (tuple(t for t in OPENERS if t not in emphasis) if alone else ())
     beats = []
     used: set[str] = set()
     rules = Rules.of(film)  # an opener the film's world rules out ("Sparks rain down" in orbit) is never picked
@@ -278,17 +283,17 @@ def _beats(film: Film, rng: random.Random, count: int, tone: str, emphasis: tupl
         fill = {"a": names[who], "b": names[other]}
         speaking = role == "taste" and 0 < index < count - 1 and rng.random() < dialogue_share and bool(focus)
         if material:
-            template = _pick(OPENERS["then"][tag], used, rng, [OPENERS["then"][t] for t in emphasis + (tone,)
+            template = _pick(OPENERS["then"][tag], used, rng, [OPENERS["then"][t] for t in spare_tags + (tone,)
                                                               if t in OPENERS["then"]],
-                             lambda o: rules.allow(f"{material}, {o.format(**fill)}"))
+                             lambda o: for_the_cast(o) and rules.allow(f"{material}, {o.format(**fill)}"))
             opener = f"{material.rstrip('.,;')}, {template.format(**fill)}"
         else:
             kind = "say" if speaking else "end" if index == count - 1 else "do"
             kind = kind if kind in OPENERS[tag] else "do"
             choices = [o for o in OPENERS[tag][kind] if "{a}" in o or speaking] if named else OPENERS[tag][kind]
             opener = _pick(choices or OPENERS[tag][kind], used, rng,
-                           [OPENERS[t][kind] for t in emphasis if kind in OPENERS.get(t, {})],
-                           lambda o: rules.allow(o.format(**fill))).format(**fill)
+                           [OPENERS[t][kind] for t in spare_tags if kind in OPENERS.get(t, {})],
+                           lambda o: for_the_cast(o) and rules.allow(o.format(**fill))).format(**fill)
             opener = opener[:1].upper() + opener[1:]  # "someone" opens a sentence too
         tags = tuple(dict.fromkeys((tag,) + (("dialogue",) if speaking else ())))
         beats.append(BeatPlan(kind="dialogue" if speaking else "action", tags=tags, opener=opener,
@@ -301,9 +306,9 @@ def _pick(choices: list[str], used: set[str], rng: random.Random, spare: list[li
           allowed: Callable[[str], bool] = lambda template: True) -> str:
     """An opener the film allows and not used yet in this ending, else one of the spare lists' (a neighbouring
     tag's): an opener said twice makes the model say the same thing twice."""
-    fits = [o for o in choices if allowed(o)] or choices
+    fits = [o for o in choices if allowed(o)]
     fresh = ([o for o in fits if o not in used] or [o for more in spare for o in more if o not in used and allowed(o)]
-             or fits)
+             or fits or choices)
     template = rng.choice(fresh)
     used.add(template)
     return template
